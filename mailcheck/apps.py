@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailcheckConfig(AppConfig):
+    name = "mailcheck"
+    verbose_name = _("Mail service configuration")

@@ -1,0 +1,181 @@
+"""The self-check: identity + policy + SPF → one report.
+
+``run_check`` takes what the customer typed, the service's configuration and a DNS resolver,
+and says for the day before and the day of the service's policy change which route the mail
+takes, what the recipient's SPF check says for each of that route's addresses, what is wrong
+and what to change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import StrEnum
+
+from mailcheck.dns import Resolver
+from mailcheck.identity import (
+    Account,
+    Address,
+    Match,
+    Normalisation,
+    Problem,
+    account_for,
+    compare,
+    parse_account,
+    parse_address,
+)
+from mailcheck.policy import PolicyChange, Route, Service
+from mailcheck.spf import RouteVerdict, SpfResult, evaluate_route
+
+
+class Finding(StrEnum):
+    MAILBOX_DIFFERS = "mailbox_differs"  # same domain, another mailbox (DOMAIN.md example 1)
+    DOMAIN_DIFFERS = "domain_differs"  # same mailbox, another service domain (example 2)
+    OUTSIDE_SERVICE = "outside_service"  # envelope From outside the service (example 3)
+    NO_SPF = "no_spf"  # the envelope-From domain publishes no SPF record
+    SPF_ERROR = "spf_error"  # the record is broken or DNS failed: the verdict is an error
+    ADDRESSES_DISAGREE = "addresses_disagree"  # a route's addresses got different verdicts
+    NEWLY_FAILING = "newly_failing"  # passed before the change, does not after it
+    ALWAYS_FAILING = "always_failing"  # did not pass before the change either
+
+
+class FixKind(StrEnum):
+    USE_ADDRESS_ACCOUNT = "use_address_account"  # log in with the account of the address
+    USE_ACCOUNT_ADDRESS = "use_account_address"  # send from the address of the account
+    USE_OWN_PROVIDER = "use_own_provider"  # send the domain's mail through its own provider
+
+
+@dataclass(frozen=True)
+class Fix:
+    kind: FixKind
+    account: str = ""  # the account to log in with
+    mail_from: str = ""  # the address to send from
+    domain: str = ""  # for USE_OWN_PROVIDER: the domain whose provider to use
+
+
+@dataclass(frozen=True)
+class Outcome:
+    day: datetime.date
+    route: Route
+    spf: RouteVerdict
+
+    @property
+    def result(self) -> SpfResult:
+        return self.spf.result
+
+
+@dataclass(frozen=True)
+class Report:
+    account: Account
+    mail_from: Address
+    match: Match
+    normalisations: tuple[Normalisation, ...]
+    change: PolicyChange | None
+    before: Outcome
+    after: Outcome
+    findings: tuple[Finding, ...]
+    fixes: tuple[Fix, ...]
+    dns_source: str
+
+    @property
+    def matches(self) -> bool:
+        return self.match is Match.SAME
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The input could not be checked: every problem, with the field it concerns."""
+
+    problems: tuple[Problem, ...]
+    normalisations: tuple[Normalisation, ...]
+
+
+def run_check(
+    account_text: str,
+    mail_from_text: str,
+    service: Service,
+    resolver: Resolver,
+    *,
+    today: datetime.date | None = None,
+    budget: float = 3.0,
+    receiver: str = "mx.recipient.example",
+) -> Report | Rejected:
+    parsed_account = parse_account(account_text, service.domains)
+    parsed_address = parse_address(mail_from_text, service.domains)
+    normalisations = parsed_account.normalisations + parsed_address.normalisations
+    if parsed_account.value is None or parsed_address.value is None:
+        return Rejected(parsed_account.problems + parsed_address.problems, normalisations)
+    account, address = parsed_account.value, parsed_address.value
+    match = compare(account, address)
+
+    change = service.latest_change(today)
+    after_day = change.effective if change else (today or datetime.date.today())
+    before_day = after_day - datetime.timedelta(days=1)
+    # One DNS session for the whole check, so the time budget covers every address of both routes.
+    lookup = resolver.session(budget)
+    outcomes = []
+    for day in (before_day, after_day):
+        route = service.route_for(matches=match is Match.SAME, day=day)
+        verdict = evaluate_route(
+            address.text, route.addresses, route.helo, lookup, receiver=receiver
+        )
+        outcomes.append(Outcome(day, route, verdict))
+    before, after = outcomes
+
+    return Report(
+        account=account,
+        mail_from=address,
+        match=match,
+        normalisations=normalisations,
+        change=change,
+        before=before,
+        after=after,
+        findings=_findings(service, match, address, before, after),
+        fixes=_fixes(service, match, account, address),
+        dns_source=resolver.source,
+    )
+
+
+def _findings(
+    service: Service, match: Match, address: Address, before: Outcome, after: Outcome
+) -> tuple[Finding, ...]:
+    found: list[Finding] = []
+    if not service.is_service_domain(address.domain):
+        found.append(Finding.OUTSIDE_SERVICE)
+    elif match in (Match.MAILBOX_DIFFERS, Match.BOTH_DIFFER):
+        found.append(Finding.MAILBOX_DIFFERS)
+    elif match is Match.DOMAIN_DIFFERS:
+        found.append(Finding.DOMAIN_DIFFERS)
+    results = {before.result, after.result}
+    if SpfResult.NONE in results:
+        found.append(Finding.NO_SPF)
+    if results & {SpfResult.PERMERROR, SpfResult.TEMPERROR}:
+        found.append(Finding.SPF_ERROR)
+    if not (before.spf.consistent and after.spf.consistent):
+        found.append(Finding.ADDRESSES_DISAGREE)
+    if after.result is not SpfResult.PASS and after.result is not SpfResult.NONE:
+        if before.result is SpfResult.PASS:
+            found.append(Finding.NEWLY_FAILING)
+        else:
+            found.append(Finding.ALWAYS_FAILING)
+    return tuple(found)
+
+
+def _fixes(service: Service, match: Match, account: Account, address: Address) -> tuple[Fix, ...]:
+    if match is Match.SAME:
+        return ()
+    fixes: list[Fix] = []
+    if service.is_service_domain(address.domain):
+        fixes.append(
+            Fix(
+                FixKind.USE_ADDRESS_ACCOUNT,
+                account=account_for(address).name,
+                mail_from=address.text,
+            )
+        )
+    else:
+        fixes.append(Fix(FixKind.USE_OWN_PROVIDER, mail_from=address.text, domain=address.domain))
+    fixes.append(
+        Fix(FixKind.USE_ACCOUNT_ADDRESS, account=account.name, mail_from=account.address.text)
+    )
+    return tuple(fixes)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# Longer than any valid value, so a typo is answered with a message on the field rather than
+# silently cut, and short enough that nobody can post a megabyte into the check.
+MAX_INPUT = 600
+
+
+class CheckForm(forms.Form):
+    account = forms.CharField(
+        label=_("Account name"),
+        max_length=MAX_INPUT,
+        help_text=_(
+            "The user name your mail client logs in with for sending (SMTP authentication), "
+            "for example iij-taro.iijmio-mail.jp."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                "inputmode": "email",
+                "placeholder": "iij-taro.iijmio-mail.jp",
+            }
+        ),
+        error_messages={"required": _("Enter the account name from your mail client.")},
+    )
+    mail_from = forms.CharField(
+        label=_("Mail address (envelope From)"),
+        max_length=MAX_INPUT,
+        help_text=_(
+            "The address set as “mail address” in your mail client. The client uses it as the "
+            "envelope From when it talks to the server; the From line recipients see is a "
+            "separate header that usually, but not always, holds the same address."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "email",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                "inputmode": "email",
+                "placeholder": "iij-taro@iijmio-mail.jp",
+            }
+        ),
+        error_messages={"required": _("Enter the mail address from your mail client.")},
+    )

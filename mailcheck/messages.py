@@ -1,0 +1,148 @@
+"""Words for the core's codes. The core returns codes; the page, the admin and the command line
+turn them into sentences here, in the user's language."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from mailcheck.check import Finding, FixKind
+from mailcheck.identity import Change, Field, ProblemCode
+from mailcheck.spf import SpfResult
+
+FIELD_NAMES: dict[Field, Promise] = {
+    Field.ACCOUNT: _("Account name"),
+    Field.MAIL_FROM: _("Mail address"),
+}
+
+PROBLEMS: dict[ProblemCode, Promise] = {
+    ProblemCode.EMPTY: _("This field is empty. Copy the value from your mail client's settings."),
+    ProblemCode.HAS_SPACE: _("Remove the spaces: an account name or address never contains one."),
+    ProblemCode.ACCOUNT_HAS_AT: _(
+        "The account name uses a dot where the address has its @. Replace the @ with a dot (.)."
+    ),
+    ProblemCode.ACCOUNT_NO_DOMAIN: _(
+        "The account name ends with the domain of your address: add it after a dot, "
+        "for example iij-taro.iijmio-mail.jp."
+    ),
+    ProblemCode.ACCOUNT_OUTSIDE_SERVICE: _(
+        "This account name does not end with one of our mail domains (%(domains)s). "
+        "Check that you copied the account name for sending, not the address of another provider."
+    ),
+    ProblemCode.ACCOUNT_NO_MAILBOX: _(
+        "The part before the domain is missing: the account name is your address with the @ "
+        "replaced by a dot."
+    ),
+    ProblemCode.ADDRESS_NO_AT: _(
+        "A mail address needs an @ and a domain, for example iij-taro@iijmio-mail.jp."
+    ),
+    ProblemCode.ADDRESS_MANY_AT: _("A mail address has exactly one @. Remove the extra ones."),
+    ProblemCode.ADDRESS_NO_MAILBOX: _("The part before the @ is missing."),
+    ProblemCode.ADDRESS_NO_DOMAIN: _("The domain after the @ is missing."),
+    ProblemCode.BAD_MAILBOX: _(
+        "The part before the domain holds a character a mail address cannot use without quoting, "
+        "or two dots in a row. Check it against your mail client."
+    ),
+    ProblemCode.BAD_DOMAIN: _(
+        "The domain is not a valid domain name. Check the part after the @ for typing slips."
+    ),
+    ProblemCode.MAILBOX_TOO_LONG: _("The part before the domain is longer than 64 characters."),
+    ProblemCode.DOMAIN_TOO_LONG: _("The domain is longer than 253 characters."),
+    ProblemCode.TOO_LONG: _("This is longer than a mail address or account name can be."),
+}
+
+SUGGESTION = _("Did you mean %(suggestion)s?")
+
+CHANGES: dict[Change, Promise] = {
+    Change.WIDTH: _("full-width characters turned into half-width ones"),
+    Change.WHITESPACE: _("spaces around the value removed"),
+    Change.MAILTO: _("the mailto: prefix removed"),
+    Change.ANGLE_BRACKETS: _("the address taken out of its angle brackets"),
+    Change.CASE: _("capital letters written in lower case"),
+    Change.TRAILING_DOT: _("the dot at the end removed"),
+    Change.IDN: _("the Japanese domain written in its DNS form (xn--)"),
+}
+
+# What a verdict is called and what it means for delivery.
+RESULTS: dict[SpfResult, tuple[Promise, Promise]] = {
+    SpfResult.PASS: (
+        _("Pass"),
+        _("The recipient confirms the sending server may send for this domain."),
+    ),
+    SpfResult.SOFTFAIL: (
+        _("Softfail"),
+        _(
+            "The sending server is not in the domain's SPF record. Many recipients put such mail "
+            "in the junk folder, and some delete it before delivery."
+        ),
+    ),
+    SpfResult.FAIL: (
+        _("Fail"),
+        _("The domain says this server must not send its mail. The mail is likely refused."),
+    ),
+    SpfResult.NEUTRAL: (
+        _("Neutral"),
+        _("The domain makes no statement about this server. Nothing is proven either way."),
+    ),
+    SpfResult.NONE: (
+        _("None"),
+        _(
+            "The domain publishes no SPF record, so the recipient cannot check the sender. "
+            "Whatever the route, the result is the same."
+        ),
+    ),
+    SpfResult.PERMERROR: (
+        _("Permanent error"),
+        _("The domain's SPF record is broken. Recipients may treat the mail as unverified."),
+    ),
+    SpfResult.TEMPERROR: (
+        _("Temporary error"),
+        _("DNS did not answer in time. The recipient may defer the mail and try again later."),
+    ),
+}
+
+FINDINGS: dict[Finding, Promise] = {
+    Finding.MAILBOX_DIFFERS: _(
+        "You log in as %(account)s but send as %(mail_from)s: another mailbox. Since the change, "
+        "such mail leaves through a server that is not in our SPF record."
+    ),
+    Finding.DOMAIN_DIFFERS: _(
+        "You log in as %(account)s but send from the domain %(domain)s: another of our domains. "
+        "Since the change, such mail leaves through a server that is not in our SPF record."
+    ),
+    Finding.OUTSIDE_SERVICE: _(
+        "%(mail_from)s is not one of our addresses. Its domain's SPF record decides, and it has "
+        "never listed our servers, so this was the same before the change."
+    ),
+    Finding.NO_SPF: _(
+        "%(domain)s publishes no SPF record: recipients see spf=none whichever server sends."
+    ),
+    Finding.SPF_ERROR: _(
+        "The SPF check ended in an error (%(reason)s). The result may change when the "
+        "domain's DNS is repaired or answers again."
+    ),
+    Finding.ADDRESSES_DISAGREE: _(
+        "The servers of one route got different results (IPv4 and IPv6, for example). "
+        "The table lists each server; the verdict shown is the worst of them."
+    ),
+    Finding.NEWLY_FAILING: _("This setting passed before the change and no longer does."),
+    Finding.ALWAYS_FAILING: _("This setting did not pass before the change either."),
+}
+
+FIXES: dict[FixKind, Promise] = {
+    FixKind.USE_ADDRESS_ACCOUNT: _(
+        "To keep sending as %(mail_from)s, log in with that address's own account and its password."
+    ),
+    FixKind.USE_ACCOUNT_ADDRESS: _(
+        "Or keep your login and send from the address that belongs to it."
+    ),
+    FixKind.USE_OWN_PROVIDER: _(
+        "To send as %(mail_from)s, send through the mail server of the provider that hosts "
+        "%(domain)s, with the account it gave you."
+    ),
+}
+
+ROUTES = {
+    "listed": _("SPF-listed server"),
+    "unlisted": _("Server not in SPF"),
+}

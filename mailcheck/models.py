@@ -1,0 +1,166 @@
+"""The service's configuration, edited by support staff in the admin.
+
+``mailcheck.services.current_service`` turns these rows into the core's frozen ``Service``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mailcheck.identity import parse_domain
+from mailcheck.policy import RouteKind
+
+
+def normalise_domain_name(value: str) -> str:
+    domain = parse_domain(value)
+    if domain is None:
+        raise ValidationError(
+            _("%(value)s is not a valid domain name, such as example.jp."),
+            code="invalid_domain",
+            params={"value": value},
+        )
+    return domain
+
+
+class RouteChoice(models.TextChoices):
+    LISTED = RouteKind.LISTED.value, _("SPF-listed route")
+    UNLISTED = RouteKind.UNLISTED.value, _("Unlisted route")
+
+
+class Service(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    submission_host = models.CharField(_("submission host"), max_length=253)
+    submission_port = models.PositiveIntegerField(_("submission port"), default=587)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("The portal checks against the active service. Only one can be active."),
+    )
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_service",
+                violation_error_message=_("Another service is already active."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.submission_host = normalise_domain_name(self.submission_host)
+
+
+class ServiceDomain(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        verbose_name = _("service domain")
+        verbose_name_plural = _("service domains")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = normalise_domain_name(self.name)
+
+
+class Route(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="routes")
+    kind = models.CharField(_("kind"), max_length=10, choices=RouteChoice.choices)
+    helo = models.CharField(
+        _("HELO name"),
+        max_length=253,
+        help_text=_("The name the outbound servers of this route announce in HELO/EHLO."),
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound route")
+        verbose_name_plural = _("outbound routes")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "kind"],
+                name="one_route_per_kind",
+                violation_error_message=_("This service already has a route of this kind."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.helo})"
+
+    def clean(self) -> None:
+        self.helo = normalise_domain_name(self.helo)
+
+
+class RouteAddress(models.Model):
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="addresses")
+    address = models.GenericIPAddressField(_("IP address"), unpack_ipv4=True)
+
+    class Meta:
+        verbose_name = _("outbound address")
+        verbose_name_plural = _("outbound addresses")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "address"], name="unique_route_address")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def family(self) -> str:
+        return f"IPv{ipaddress.ip_address(self.address).version}"
+
+
+class PolicyChange(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
+    title = models.CharField(_("title"), max_length=200)
+    announced = models.DateField(_("announced on"), null=True, blank=True)
+    effective = models.DateField(_("effective from"))
+    matched_route = models.CharField(
+        _("route when account and sender match"),
+        max_length=10,
+        choices=RouteChoice.choices,
+        default=RouteChoice.LISTED,
+    )
+    mismatched_route = models.CharField(
+        _("route when they differ"),
+        max_length=10,
+        choices=RouteChoice.choices,
+        default=RouteChoice.UNLISTED,
+    )
+
+    class Meta:
+        verbose_name = _("policy change")
+        verbose_name_plural = _("policy changes")
+        ordering = ["-effective"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "effective"],
+                name="one_change_per_day",
+                violation_error_message=_("This service already has a change on that day."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective:%Y-%m-%d} {self.title}"
+
+    def clean(self) -> None:
+        if self.announced and self.effective and self.announced > self.effective:
+            raise ValidationError(
+                {"announced": _("A change cannot be announced after it takes effect.")},
+                code="announced_after_effective",
+            )

@@ -1,0 +1,85 @@
+"""The service's outbound routes and its dated policy changes.
+
+A route is a pool of sending addresses with the HELO name they announce. The SPF-listed route
+is in the service domains' SPF records; the unlisted route is not. Which route an authenticated
+mail takes depends on whether the account and the envelope From match, and on the date: that
+rule is data (a list of dated changes), so a later date or another change needs no code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class RouteKind(StrEnum):
+    LISTED = "listed"
+    UNLISTED = "unlisted"
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: RouteKind
+    addresses: tuple[str, ...]
+    helo: str
+
+    def __post_init__(self) -> None:
+        if not self.addresses:
+            raise ValueError("a route needs at least one address")
+        for address in self.addresses:
+            ipaddress.ip_address(address)
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """From ``effective`` on, matched and mismatched senders take these routes."""
+
+    effective: datetime.date
+    matched_route: RouteKind
+    mismatched_route: RouteKind
+    announced: datetime.date | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    submission_host: str
+    submission_port: int
+    domains: tuple[str, ...]
+    routes: tuple[Route, ...]
+    changes: tuple[PolicyChange, ...] = ()
+    # Before the first change every authenticated mail took this route.
+    initial_route: RouteKind = RouteKind.LISTED
+
+    def route(self, kind: RouteKind) -> Route:
+        for route in self.routes:
+            if route.kind == kind:
+                return route
+        raise LookupError(f"the service has no {kind} route")
+
+    def change_in_force(self, day: datetime.date) -> PolicyChange | None:
+        in_force = [c for c in self.changes if c.effective <= day]
+        return max(in_force, key=lambda c: c.effective) if in_force else None
+
+    def route_for(self, *, matches: bool, day: datetime.date) -> Route:
+        change = self.change_in_force(day)
+        if change is None:
+            return self.route(self.initial_route)
+        return self.route(change.matched_route if matches else change.mismatched_route)
+
+    def latest_change(self, today: datetime.date | None = None) -> PolicyChange | None:
+        """The change to compare against: the newest one in force, else the next one due."""
+        if not self.changes:
+            return None
+        if today is not None:
+            current = self.change_in_force(today)
+            if current is not None:
+                return current
+            return min(self.changes, key=lambda c: c.effective)
+        return max(self.changes, key=lambda c: c.effective)
+
+    def is_service_domain(self, domain: str) -> bool:
+        return domain.lower() in self.domains

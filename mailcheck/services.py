@@ -1,0 +1,169 @@
+"""The thin Django shell around the core: configuration rows → core values, settings → resolver."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from mailcheck import models
+from mailcheck.dns import Resolver, resolver_from_setting
+from mailcheck.policy import PolicyChange, Route, RouteKind, Service
+
+
+class ServiceNotConfigured(LookupError):
+    pass
+
+
+def current_service() -> Service:
+    """The active service as the core sees it. Read on every check so that all machines behind
+    a load balancer see an admin's change at once."""
+    row = (
+        models.Service.objects.filter(is_active=True)
+        .prefetch_related("domains", "routes__addresses", "changes")
+        .first()
+    )
+    if row is None:
+        raise ServiceNotConfigured("no active service")
+    try:
+        return to_core(row)
+    except (ValueError, LookupError) as exc:
+        raise ServiceNotConfigured(str(exc)) from exc
+
+
+def to_core(row: models.Service) -> Service:
+    routes = tuple(
+        Route(
+            kind=RouteKind(route.kind),
+            addresses=tuple(a.address for a in route.addresses.all()),
+            helo=route.helo,
+        )
+        for route in row.routes.all()
+    )
+    service = Service(
+        name=row.name,
+        submission_host=row.submission_host,
+        submission_port=row.submission_port,
+        domains=tuple(d.name for d in row.domains.all()),
+        routes=routes,
+        changes=tuple(
+            PolicyChange(
+                effective=change.effective,
+                matched_route=RouteKind(change.matched_route),
+                mismatched_route=RouteKind(change.mismatched_route),
+                announced=change.announced,
+                title=change.title,
+            )
+            for change in row.changes.all()
+        ),
+    )
+    for kind in RouteKind:
+        service.route(kind)
+    return service
+
+
+@functools.cache
+def _resolver(value: str, timeout: float) -> Resolver:
+    del timeout  # the live resolver's per-query timeout; see MAILCHECK_DNS_TIMEOUT
+    return resolver_from_setting(value, settings.BASE_DIR)
+
+
+def current_resolver() -> Resolver:
+    """One resolver per process and setting, so the live resolver's cache is shared."""
+    return _resolver(settings.MAILCHECK_DNS, settings.MAILCHECK_DNS_TIMEOUT)
+
+
+# Export and import: one JSON document so staging and production share one configuration.
+
+EXPORT_FORMAT = "mailcheck-service/1"
+
+
+def export_service(row: models.Service) -> dict[str, Any]:
+    return {
+        "format": EXPORT_FORMAT,
+        "name": row.name,
+        "submission_host": row.submission_host,
+        "submission_port": row.submission_port,
+        "domains": [d.name for d in row.domains.all()],
+        "routes": [
+            {
+                "kind": route.kind,
+                "helo": route.helo,
+                "description": route.description,
+                "addresses": [a.address for a in route.addresses.all()],
+            }
+            for route in row.routes.all()
+        ],
+        "changes": [
+            {
+                "title": change.title,
+                "announced": change.announced.isoformat() if change.announced else None,
+                "effective": change.effective.isoformat(),
+                "matched_route": change.matched_route,
+                "mismatched_route": change.mismatched_route,
+            }
+            for change in row.changes.order_by("effective")
+        ],
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@transaction.atomic
+def import_service(data: dict[str, Any]) -> models.Service:
+    """Replace the service of the same name (or create it) with the exported document.
+
+    Every row is validated with the same rules as the admin; a bad value raises
+    django.core.exceptions.ValidationError and nothing is written.
+    """
+    if data.get("format") != EXPORT_FORMAT:
+        raise ValueError(f"not a service export (expected format {EXPORT_FORMAT!r})")
+    row = models.Service.objects.filter(name=data["name"]).first() or models.Service(
+        name=data["name"]
+    )
+    row.submission_host = data["submission_host"]
+    row.submission_port = int(data["submission_port"])
+    if row.pk is None:
+        row.is_active = not models.Service.objects.filter(is_active=True).exists()
+    row.full_clean()
+    row.save()
+    row.domains.all().delete()
+    row.routes.all().delete()
+    row.changes.all().delete()
+    for name in data["domains"]:
+        domain = models.ServiceDomain(service=row, name=name)
+        domain.full_clean()
+        domain.save()
+    for item in data["routes"]:
+        route = models.Route(
+            service=row,
+            kind=item["kind"],
+            helo=item["helo"],
+            description=item.get("description", ""),
+        )
+        route.full_clean()
+        route.save()
+        if not item["addresses"]:
+            raise ValueError(f"the {item['kind']} route has no address")
+        for text in item["addresses"]:
+            address = models.RouteAddress(route=route, address=text)
+            address.full_clean()
+            address.save()
+    for item in data["changes"]:
+        change = models.PolicyChange(
+            service=row,
+            title=item["title"],
+            announced=item.get("announced"),
+            effective=item["effective"],
+            matched_route=item["matched_route"],
+            mismatched_route=item["mismatched_route"],
+        )
+        change.full_clean()
+        change.save()
+    to_core(row)
+    return row
