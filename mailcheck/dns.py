@@ -38,7 +38,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 import dns.rrset
-import dns.zonefile
+import dns.zone
 import spf as pyspf
 
 __all__ = [
@@ -143,11 +143,14 @@ class ZoneResolver:
 
         No SOA is needed: the text is a set of records, not one zone.
         """
+        # Read as one zone at the root: every absolute name belongs to it, and $TTL and
+        # $ORIGIN work as in any master file. $INCLUDE stays disabled.
+        zone = dns.zone.from_text(text, origin=dns.name.root, relativize=False, check_origin=False)
         records: dict[dns.name.Name, list[_Entry]] = {}
-        for rrset in dns.zonefile.read_rrsets(text, default_ttl=300, relativize=False):
-            rdtype = dns.rdatatype.to_text(rrset.rdtype)
-            entries = records.setdefault(rrset.name, [])
-            entries.extend((rdtype, _rdata_value(rdata)) for rdata in rrset)
+        for name, rdataset in zone.iterate_rdatasets():
+            rdtype = dns.rdatatype.to_text(rdataset.rdtype)
+            entries = records.setdefault(name, [])
+            entries.extend((rdtype, _rdata_value(rdata)) for rdata in rdataset)
         return cls(records)
 
     @classmethod
