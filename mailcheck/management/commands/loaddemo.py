@@ -12,7 +12,7 @@ from mailcheck import models
 from mailcheck.services import import_service
 
 DEMO_SERVICE = Path(__file__).resolve().parents[2] / "demo" / "service.json"
-DEMO_ADMIN = ("demo-admin", "demo-admin-password")  # noqa: S105 (a demo account, printed by make run)
+DEMO_ADMIN = ("demo-admin", "demo-admin-password")
 
 
 class Command(BaseCommand):
