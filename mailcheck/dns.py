@@ -38,7 +38,9 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 import dns.rrset
+import dns.tokenizer
 import dns.zone
+import dns.zonefile
 import spf as pyspf
 
 __all__ = [
@@ -60,6 +62,9 @@ QTYPES: Final = frozenset({"A", "AAAA", "MX", "PTR", "TXT", "SPF"})
 # RFC 7208 §4.6.4 suggests at least 20 seconds per lookup; the portal answers a person waiting
 # in front of a browser, so a whole check gets a few seconds instead.
 DEFAULT_BUDGET: Final = 3.0
+
+# TTL for zone-text records that come before any $TTL line.
+DEFAULT_TTL: Final = 300
 
 
 class DnsLookup(Protocol):
@@ -138,14 +143,19 @@ class ZoneResolver:
         }
 
     @classmethod
-    def from_text(cls, text: str) -> ZoneResolver:
+    def from_text(cls, text: str, filename: str = "<zone>") -> ZoneResolver:
         """Build from RFC 1035 master-file text (absolute names; ``$TTL``/``$ORIGIN`` allowed).
 
         No SOA is needed: the text is a set of records, not one zone.
         """
         # Read as one zone at the root: every absolute name belongs to it, and $TTL and
-        # $ORIGIN work as in any master file. $INCLUDE stays disabled.
-        zone = dns.zone.from_text(text, origin=dns.name.root, relativize=False, check_origin=False)
+        # $ORIGIN work as in any master file. $INCLUDE stays disabled. Records before any
+        # $TTL get a default TTL instead of an error.
+        zone = dns.zone.Zone(dns.name.root, relativize=False)
+        with zone.writer(replacement=True) as txn:
+            tokenizer = dns.tokenizer.Tokenizer(text, filename)
+            reader = dns.zonefile.Reader(tokenizer, zone.rdclass, txn, default_ttl=DEFAULT_TTL)
+            reader.read()
         records: dict[dns.name.Name, list[_Entry]] = {}
         for name, rdataset in zone.iterate_rdatasets():
             rdtype = dns.rdatatype.to_text(rdataset.rdtype)
@@ -155,7 +165,7 @@ class ZoneResolver:
 
     @classmethod
     def from_file(cls, path: str | Path) -> ZoneResolver:
-        return cls.from_text(Path(path).read_text(encoding="utf-8"))
+        return cls.from_text(Path(path).read_text(encoding="utf-8"), filename=str(path))
 
     @classmethod
     def from_suite_zonedata(cls, zonedata: Mapping[str, Sequence[Any]]) -> ZoneResolver:
