@@ -1,0 +1,309 @@
+"""The site's own content: notices (お知らせ) and the FAQ (よくある質問).
+
+Translation: paired fields (``title_ja`` / ``title_en`` …) rather than django-modeltranslation.
+The site has exactly two languages and will keep them, so the fields are few and explicit. Paired
+fields are ordinary columns: django-simple-history records both languages in every historical
+row (modeltranslation adds its fields at runtime, after the history models are built), the
+migrations say what is stored, the admin shows both texts side by side, and search and queries
+name the columns they touch with no patched managers. Japanese is required; English is optional
+and an entry without it is shown in Japanese, marked ``lang="ja"``, on the English pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from mailcheck.check import Finding
+from portal.markdown import render_markdown
+
+MARKDOWN_HELP = _(
+    "Markdown: blank line between paragraphs, **bold**, [link](https://…), lists with -, "
+    "tables with |. HTML tags, scripts and javascript: links are removed."
+)
+
+
+def current_language() -> str:
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+class CheckTopic(models.Model):
+    """A finding of the self-check. Staff link notices and FAQ entries to topics; the check
+    result then shows the published content linked to each of its findings. The rows are the
+    check's finding codes, created by a migration; staff choose among them, never add one."""
+
+    class Code(models.TextChoices):
+        MAILBOX_DIFFERS = Finding.MAILBOX_DIFFERS.value, _("Sender is another mailbox")
+        DOMAIN_DIFFERS = Finding.DOMAIN_DIFFERS.value, _("Sender is on another service domain")
+        OUTSIDE_SERVICE = Finding.OUTSIDE_SERVICE.value, _("Sender is outside the service")
+        NO_SPF = Finding.NO_SPF.value, _("Sender's domain publishes no SPF")
+        SPF_ERROR = Finding.SPF_ERROR.value, _("SPF record broken or DNS failure")
+        ADDRESSES_DISAGREE = Finding.ADDRESSES_DISAGREE.value, _("IPv4 and IPv6 results differ")
+        NEWLY_FAILING = Finding.NEWLY_FAILING.value, _("Fails since the 2014-03-25 change")
+        ALWAYS_FAILING = Finding.ALWAYS_FAILING.value, _("Failed before the change too")
+
+    code = models.CharField(_("finding"), max_length=40, choices=Code.choices, unique=True)
+
+    class Meta:
+        verbose_name = _("check finding")
+        verbose_name_plural = _("check findings")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def published(self, now: datetime.datetime | None = None) -> NoticeQuerySet:
+        """Visible to the public: not a draft, its time has come and has not passed."""
+        now = now or timezone.now()
+        return self.filter(is_draft=False, publish_from__lte=now).filter(
+            models.Q(publish_until__isnull=True) | models.Q(publish_until__gt=now)
+        )
+
+
+class Notice(models.Model):
+    class Category(models.TextChoices):
+        SPEC_CHANGE = "spec_change", _("Service changes")
+        MAINTENANCE = "maintenance", _("Maintenance")
+        INCIDENT = "incident", _("Incidents")
+        SECURITY = "security", _("Security")
+        INFORMATION = "information", _("Information")
+
+    class Importance(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        IMPORTANT = "important", _("Important")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        EXPIRED = "expired", _("Ended")
+
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("The notice's address: /notices/<slug>/. Letters, digits and hyphens."),
+    )
+    body_ja = models.TextField(_("body (Japanese)"), help_text=MARKDOWN_HELP)
+    body_en = models.TextField(_("body (English)"), blank=True, help_text=MARKDOWN_HELP)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.INFORMATION
+    )
+    importance = models.CharField(
+        _("importance"), max_length=10, choices=Importance.choices, default=Importance.NORMAL
+    )
+    publish_from = models.DateTimeField(
+        _("publish from"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("The date shown on the notice. A future time schedules it."),
+    )
+    publish_until = models.DateTimeField(
+        _("publish until"),
+        null=True,
+        blank=True,
+        help_text=_("Optional. The notice disappears from the site at this time."),
+    )
+    is_draft = models.BooleanField(
+        _("draft"),
+        default=True,
+        help_text=_("Drafts are never shown to the public. Staff can preview them."),
+    )
+    service_domains = models.ManyToManyField(
+        "mailcheck.ServiceDomain",
+        verbose_name=_("service domains concerned"),
+        blank=True,
+        related_name="notices",
+    )
+    check_topics = models.ManyToManyField(
+        CheckTopic,
+        verbose_name=_("shown with these check findings"),
+        blank=True,
+        related_name="notices",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-publish_from", "-id"]
+
+    def __str__(self) -> str:
+        return self.title_ja
+
+    def get_absolute_url(self) -> str:
+        return reverse("notice_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        if self.publish_from and self.publish_until and self.publish_until <= self.publish_from:
+            errors["publish_until"] = ValidationError(
+                _("The end must come after the start of publication."), code="ends_before_start"
+            )
+        if bool(self.title_en.strip()) != bool(self.body_en.strip()):
+            field = "body_en" if self.title_en.strip() else "title_en"
+            errors[field] = ValidationError(
+                _("Give both the English title and body, or neither."), code="half_translated"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def status(self, now: datetime.datetime | None = None) -> str:
+        now = now or timezone.now()
+        if self.is_draft:
+            return self.Status.DRAFT
+        if self.publish_from > now:
+            return self.Status.SCHEDULED
+        if self.publish_until and self.publish_until <= now:
+            return self.Status.EXPIRED
+        return self.Status.PUBLISHED
+
+    def is_public(self) -> bool:
+        return self.status() == self.Status.PUBLISHED
+
+    @property
+    def language(self) -> str:
+        """The language this notice is shown in on the current page."""
+        return "en" if current_language() == "en" and self.title_en else "ja"
+
+    @property
+    def title(self) -> str:
+        return self.title_en if self.language == "en" else self.title_ja
+
+    @property
+    def body_html(self) -> SafeString:
+        return render_markdown(self.body_en if self.language == "en" else self.body_ja)
+
+    @property
+    def is_important(self) -> bool:
+        return self.importance == self.Importance.IMPORTANT
+
+
+class FaqCategory(models.Model):
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("FAQ category")
+        verbose_name_plural = _("FAQ categories")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name_ja
+
+    def get_absolute_url(self) -> str:
+        return reverse("faq") + f"#{self.slug}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if current_language() == "en" and self.name_en else self.name_ja
+
+
+class FaqEntryQuerySet(models.QuerySet["FaqEntry"]):
+    def published(self) -> FaqEntryQuerySet:
+        return self.filter(is_published=True)
+
+
+class FaqEntry(models.Model):
+    question_ja = models.CharField(_("question (Japanese)"), max_length=300)
+    question_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("The answer's address: /faq/<slug>/ and the anchor #<slug> on /faq/."),
+    )
+    answer_ja = models.TextField(_("answer (Japanese)"), help_text=MARKDOWN_HELP)
+    answer_en = models.TextField(_("answer (English)"), blank=True, help_text=MARKDOWN_HELP)
+    category = models.ForeignKey(
+        FaqCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="entries"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Unpublished entries are never shown to the public. Staff can preview them."),
+    )
+    related_notices = models.ManyToManyField(
+        Notice, verbose_name=_("related notices"), blank=True, related_name="faq_entries"
+    )
+    check_topics = models.ManyToManyField(
+        CheckTopic,
+        verbose_name=_("shown with these check findings"),
+        blank=True,
+        related_name="faq_entries",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = FaqEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        ordering = ["category__position", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.question_ja
+
+    def get_absolute_url(self) -> str:
+        return reverse("faq_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if bool(self.question_en.strip()) != bool(self.answer_en.strip()):
+            field = "answer_en" if self.question_en.strip() else "question_en"
+            raise ValidationError(
+                {field: _("Give both the English question and answer, or neither.")},
+                code="half_translated",
+            )
+
+    @property
+    def language(self) -> str:
+        return "en" if current_language() == "en" and self.question_en else "ja"
+
+    @property
+    def question(self) -> str:
+        return self.question_en if self.language == "en" else self.question_ja
+
+    @property
+    def answer_html(self) -> SafeString:
+        return render_markdown(self.answer_en if self.language == "en" else self.answer_ja)
