@@ -195,7 +195,7 @@ def parse_domain(text: str) -> str | None:
 
 
 def _check_mailbox(mailbox: str, rec: _Recorder) -> bool:
-    if len(mailbox.encode("utf-8")) > MAX_MAILBOX:
+    if len(mailbox.encode("utf-8", "surrogatepass")) > MAX_MAILBOX:
         rec.problem(ProblemCode.MAILBOX_TOO_LONG)
         return False
     if not _DOT_ATOM.match(mailbox):
