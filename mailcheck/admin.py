@@ -10,20 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from mailcheck import models
 
 
-class ServiceDomainInline(admin.TabularInline):
+class ServiceDomainInline(admin.TabularInline[models.ServiceDomain, models.Service]):
     model = models.ServiceDomain
     extra = 0
     min_num = 1
     validate_min = True
 
 
-class PolicyChangeInline(admin.TabularInline):
+class PolicyChangeInline(admin.TabularInline[models.PolicyChange, models.Service]):
     model = models.PolicyChange
     extra = 0
     fields = ["effective", "announced", "title", "matched_route", "mismatched_route"]
 
 
-class RouteAddressInline(admin.TabularInline):
+class RouteAddressInline(admin.TabularInline[models.RouteAddress, models.Route]):
     model = models.RouteAddress
     extra = 0
     # A route with no address could not send mail, and the check could not evaluate it.
@@ -32,7 +32,7 @@ class RouteAddressInline(admin.TabularInline):
 
 
 @admin.register(models.Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(admin.ModelAdmin[models.Service]):
     list_display = ["name", "submission_host", "submission_port", "is_active", "domain_list"]
     list_filter = ["is_active"]
     search_fields = ["name", "domains__name"]
@@ -72,7 +72,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Route)
-class RouteAdmin(admin.ModelAdmin):
+class RouteAdmin(admin.ModelAdmin[models.Route]):
     list_display = ["kind", "helo", "service", "address_list"]
     list_filter = ["kind", "service"]
     search_fields = ["helo", "addresses__address"]
@@ -87,7 +87,7 @@ class RouteAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PolicyChange)
-class PolicyChangeAdmin(admin.ModelAdmin):
+class PolicyChangeAdmin(admin.ModelAdmin[models.PolicyChange]):
     list_display = [
         "effective",
         "title",

@@ -19,13 +19,18 @@ def check(request: HttpRequest) -> HttpResponse:
         return render(request, "mailcheck/unavailable.html", status=503)
     submitted = "account" in request.GET or "mail_from" in request.GET
     form = CheckForm(request.GET if submitted else None)
-    context: dict[str, object] = {"form": form, "service": service}
+    resolver = current_resolver()
+    context: dict[str, object] = {
+        "form": form,
+        "service": service,
+        "demo_dns": resolver.source == "zone",
+    }
     if submitted and form.is_valid():
         outcome = run_check(
             form.cleaned_data["account"],
             form.cleaned_data["mail_from"],
             service,
-            current_resolver(),
+            resolver,
             today=timezone.localdate(),
             budget=settings.MAILCHECK_DNS_BUDGET,
             receiver=settings.MAILCHECK_RECEIVER,

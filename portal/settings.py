@@ -10,8 +10,11 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105
