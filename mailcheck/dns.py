@@ -46,6 +46,7 @@ import spf as pyspf
 __all__ = [
     "DnsCache",
     "DnsLookup",
+    "InvalidName",
     "LiveResolver",
     "LookupResult",
     "Resolver",
@@ -85,13 +86,27 @@ class Resolver(Protocol):
         ...
 
 
+class InvalidName(ValueError):
+    """A name that cannot be asked for in DNS: too long, an empty label, not valid IDNA."""
+
+
 def _qname(name: str) -> dns.name.Name:
     """Turn a name as pyspf passes it into an absolute DNS name.
 
-    Raises dnspython's name errors (``NameTooLong``, ``EmptyLabel``, …) for names that cannot
-    exist, so both resolvers refuse the same inputs in the same way.
+    Both resolvers refuse the same names in the same way, with :class:`InvalidName`. It is
+    deliberately not a ``UnicodeError``: pyspf would report that as a non-ASCII SPF record.
     """
-    return dns.name.from_text(name, origin=dns.name.root)
+    try:
+        return dns.name.from_text(name, origin=dns.name.root)
+    except dns.name.NameTooLong:
+        reason = "longer than 255 octets (RFC 1035 §2.3.4)"
+    except dns.name.LabelTooLong:
+        reason = "a label is longer than 63 octets (RFC 1035 §2.3.4)"
+    except dns.name.EmptyLabel:
+        reason = "empty label"
+    except (dns.exception.DNSException, UnicodeError) as exc:
+        reason = str(exc) or type(exc).__name__
+    raise InvalidName(f"invalid domain name {name!r}: {reason}")
 
 
 def _rdata_value(rdata: dns.rdata.Rdata) -> Any:

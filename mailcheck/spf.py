@@ -215,6 +215,8 @@ def check_address(
     """
     query: _Query | None = None
     try:
+        # pyspf skips an empty address and then fails halfway; refuse it up front.
+        ipaddress.ip_address(ip)
         query = _Query(lookup, i=ip, s=mail_from, h=helo, receiver=receiver, querytime=0)
         outcome, _code, explanation = query.check()
         result = SpfResult(outcome)
@@ -253,8 +255,6 @@ def evaluate_route(
 def _reason(exc: BaseException) -> str:
     text = str(exc)
     name = type(exc).__name__
-    if isinstance(exc, dns.name.NameTooLong):
-        return "domain name too long (RFC 1035 §2.3.4: at most 255 octets)"
     if isinstance(exc, dns.exception.DNSException):
         return f"{name}: {text}" if text else name
     return text or name
