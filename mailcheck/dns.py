@@ -380,6 +380,9 @@ class LiveResolver:
         resolver.use_search_by_default = False
         resolver.timeout = timeout
         resolver.cache = None
+        # EDNS0 with the 1232-octet payload of DNS Flag Day 2020: long SPF records fit in UDP
+        # more often; longer answers come back truncated and are retried over TCP.
+        resolver.use_edns(0, 0, 1232)
         # The resolver is only read after this point, so threads may share it.
         self._resolver = resolver
 

@@ -16,7 +16,7 @@ from mailcheck.dns import (
     resolver_from_setting,
 )
 from mailcheck.spf import check_address
-from tests.dnsserver import DEMO_ZONE, FakeDnsServer
+from tests.dnsserver import DEMO_ZONE, FakeDnsServer, NsdServer, require_binary
 
 LISTED = ("192.0.2.25", "2001:db8:25::25")
 UNLISTED = ("198.51.100.25", "2001:db8:ff::25")
@@ -191,6 +191,30 @@ def test_live_dns_gives_the_same_verdicts_as_the_zone(
     live = check_address(ip, mail_from, helo, LiveResolver([demo_dns_server]).session())
     zone = check_address(ip, mail_from, helo, demo_zone.session())
     assert live == zone
+
+
+def test_answers_too_long_for_udp_arrive_over_tcp(tmp_path: Path) -> None:
+    # 40 strings of 60 octets: about 2.5 kB, beyond the 1232-octet EDNS payload.
+    strings = [f"ip4:192.0.2.{n} " + "x" * (59 - len(f"ip4:192.0.2.{n} ")) for n in range(40)]
+    zone = "long.test. 300 TXT " + " ".join(f'"{s}"' for s in strings) + "\n"
+    server = NsdServer(require_binary("nsd", "nsd"), zone, tmp_path)
+    server.start()
+    try:
+        answer = LiveResolver([server.address]).session()("long.test", "TXT")
+    finally:
+        server.stop()
+    assert answer == [(("long.test", "TXT"), tuple(s.encode() for s in strings))]
+
+
+def test_a_missing_server_binary_skips_locally_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MAILCHECK_REQUIRE_SYSTEM_DEPS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="run scripts/setup"):
+        require_binary("no-such-dns-server", "no-such-package")
+    monkeypatch.setenv("MAILCHECK_REQUIRE_SYSTEM_DEPS", "1")
+    with pytest.raises(pytest.fail.Exception, match="no-such-dns-server not installed"):
+        require_binary("no-such-dns-server", "no-such-package")
 
 
 # --- Live DNS against Python servers -----------------------------------------------------------
