@@ -1,0 +1,304 @@
+"""The check page, by its public URLs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from mailcheck import models
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings: object) -> None:
+    settings.MAILCHECK_DNS = "zone:mailcheck/demo/demo.zone"  # type: ignore[attr-defined]
+    call_command("loaddemo", "--no-admin")
+
+
+def html_of(response: object) -> str:
+    return response.content.decode("utf-8")  # type: ignore[attr-defined]
+
+
+def input_tag(html: str, name: str) -> str:
+    found = re.findall(rf'<input\b[^>]*\bname="{name}"[^>]*>', html, flags=re.S)
+    assert len(found) == 1, f"expected one input named {name}, found {len(found)}"
+    return found[0]
+
+
+def outcome_section(html: str, kind: str) -> str:
+    found = re.search(rf'<article class="outcome outcome--{kind}".*?</article>', html, flags=re.S)
+    assert found, f"no {kind} outcome on the page"
+    return found.group(0)
+
+
+def html_lang(html: str) -> str:
+    found = re.search(r'<html\b[^>]*\blang="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("url", "lang"), [("/check/", "ja"), ("/en/check/", "en")])
+def test_the_check_page_shows_the_form_in_its_language(
+    client: Client, demo: None, url: str, lang: str
+) -> None:
+    response = client.get(url)
+
+    assert response.status_code == 200
+    html = html_of(response)
+    assert html_lang(html) == lang
+    assert 'aria-invalid="true"' not in input_tag(html, "account")
+    assert 'aria-invalid="true"' not in input_tag(html, "mail_from")
+    assert "outcome--after" not in html
+
+
+FOUR_CASES = [
+    # (account, mail_from, before, after, route after, helo after, an address of the route after)
+    (
+        "iij-taro.iijmio-mail.jp",
+        "iij-taro@iijmio-mail.jp",
+        "pass",
+        "pass",
+        "SPF-listed server",
+        "mo-listed.iijmio-mail.jp",
+        "192.0.2.25",
+    ),
+    (
+        "iij-taro.iijmio-mail.jp",
+        "iij-jiro@iijmio-mail.jp",
+        "pass",
+        "softfail",
+        "Server not in SPF",
+        "mo-unlisted.iijmio-mail.jp",
+        "198.51.100.25",
+    ),
+    (
+        "iij-taro.iijmio-mail.jp",
+        "iij-taro@e23.jp",
+        "pass",
+        "softfail",
+        "Server not in SPF",
+        "mo-unlisted.iijmio-mail.jp",
+        "198.51.100.25",
+    ),
+    (
+        "iiij-taro.iijmio-mail.jp",
+        "example@example.jp",
+        "softfail",
+        "softfail",
+        "Server not in SPF",
+        "mo-unlisted.iijmio-mail.jp",
+        "2001:db8:ff::25",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("account", "mail_from", "before", "after", "route_after", "helo_after", "ip_after"),
+    FOUR_CASES,
+)
+def test_it_shows_the_verdicts_and_routes_of_the_notice_table(
+    client: Client,
+    demo: None,
+    account: str,
+    mail_from: str,
+    before: str,
+    after: str,
+    route_after: str,
+    helo_after: str,
+    ip_after: str,
+) -> None:
+    response = client.get(f"/en/check/?account={account}&mail_from={mail_from}")
+
+    assert response.status_code == 200
+    html = html_of(response)
+    before_html = outcome_section(html, "before")
+    after_html = outcome_section(html, "after")
+    assert f"spf={before}" in before_html
+    assert "SPF-listed server" in before_html
+    assert "mo-listed.iijmio-mail.jp" in before_html
+    assert "192.0.2.25" in before_html
+    assert f"spf={after}" in after_html
+    assert route_after in after_html
+    assert helo_after in after_html
+    assert ip_after in after_html
+    other = {"pass", "softfail"} - {after}
+    assert not any(f"spf={result}" in after_html for result in other)
+    # The subject of the report is what was checked, normalised.
+    assert f"<code>{account}</code>" in html
+    assert f"<code>{mail_from}</code>" in html
+
+
+def test_it_shows_the_fix_with_the_account_that_goes_with_the_address(
+    client: Client, demo: None
+) -> None:
+    html = html_of(
+        client.get("/en/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-jiro@iijmio-mail.jp")
+    )
+
+    assert "iij-jiro.iijmio-mail.jp" in html
+
+
+def test_it_reads_full_width_input_and_says_what_it_changed(client: Client, demo: None) -> None:
+    response = client.get(
+        "/en/check/",
+        {
+            "account": "ｉｉｊ－ｔａｒｏ．ｉｉｊｍｉｏ－ｍａｉｌ．ｊｐ",
+            "mail_from": " IIJ-Jiro@iijmio-mail.jp ",
+        },
+    )
+
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<code>iij-taro.iijmio-mail.jp</code>" in html
+    assert "<code>iij-jiro@iijmio-mail.jp</code>" in html
+    assert "spf=softfail" in outcome_section(html, "after")
+    assert "full-width characters turned into half-width ones" in html
+    assert "capital letters written in lower case" in html
+
+
+@pytest.mark.parametrize("url", ["/check/", "/en/check/"])
+def test_it_labels_answers_from_demo_data(client: Client, demo: None, url: str) -> None:
+    html = html_of(
+        client.get(f"{url}?account=iij-taro.iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp")
+    )
+
+    assert "notice--demo" in html
+
+
+def test_the_demo_notice_says_demo_data_in_english(client: Client, demo: None) -> None:
+    html = html_of(
+        client.get("/en/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp")
+    )
+
+    assert "Demo data" in html
+
+
+BAD_INPUT = [
+    # (query string, fields with an error)
+    ("account=&mail_from=", {"account", "mail_from"}),
+    ("account=iij-taro.iijmio-mail.jp&mail_from=", {"mail_from"}),
+    ("account=&mail_from=iij-taro@iijmio-mail.jp", {"account"}),
+    ("account=iij-taro.iijmio-mail.jp", {"mail_from"}),
+    ("account=iij-taro@iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp", {"account"}),
+    ("account=iij-taro.iijmio-mail.jp&mail_from=!!!%23%23%23", {"mail_from"}),
+    ("account=%3F%3F%3F&mail_from=iij-taro@iijmio-mail.jp", {"account"}),
+    ("account=iij-taro.iijmio-mail.jp&mail_from=" + "a" * 10_000, {"mail_from"}),
+    ("account=" + "a" * 10_000 + "&mail_from=iij-taro@iijmio-mail.jp", {"account"}),
+    ("account=iij-taro%00.iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp", {"account"}),
+    ("account=iij-taro.iijmio-mail.jp&mail_from=iij-taro%00@iijmio-mail.jp", {"mail_from"}),
+    # An unpaired surrogate in UTF-8 form, and bytes that are not UTF-8 at all.
+    ("account=iij-taro.iijmio-mail.jp&mail_from=%ED%A0%80@iijmio-mail.jp", {"mail_from"}),
+    ("account=%FF%FE.iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp", {"account"}),
+    # Right-to-left override, zero-width space, a combining mark.
+    ("account=iij-taro.iijmio-mail.jp&mail_from=%E2%80%AEtaro@iijmio-mail.jp", {"mail_from"}),
+    ("account=iij%E2%80%8Btaro.iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp", {"account"}),
+    ("account=iij-taro.iijmio-mail.jp&mail_from=taro@exa%CC%81mple..jp", {"mail_from"}),
+]
+
+
+@pytest.mark.parametrize(("query", "fields"), BAD_INPUT)
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_bad_input_reshows_the_form_with_a_message_on_the_field(
+    client: Client, demo: None, prefix: str, query: str, fields: set[str]
+) -> None:
+    response = client.get(f"{prefix}/check/?{query}")
+
+    assert response.status_code == 400
+    html = html_of(response)
+    for name in ("account", "mail_from"):
+        tag = input_tag(html, name)
+        if name in fields:
+            assert 'aria-invalid="true"' in tag
+            assert f"id_{name}_error" in tag  # aria-describedby points at the message
+            assert re.search(rf'id="id_{name}_error"[^>]*>\s*\S', html), "empty message"
+        else:
+            assert 'aria-invalid="true"' not in tag
+    assert "outcome--after" not in html
+
+
+def test_the_account_message_suggests_the_account_for_an_address(
+    client: Client, demo: None
+) -> None:
+    html = html_of(
+        client.get("/en/check/?account=iij-taro@iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp")
+    )
+
+    message = re.search(r'id="id_account_error"[^>]*>(.*?)</', html, flags=re.S)
+    assert message
+    assert "iij-taro.iijmio-mail.jp" in message.group(1)
+
+
+def test_the_form_keeps_what_was_typed(client: Client, demo: None) -> None:
+    html = html_of(
+        client.get("/en/check/?account=iij-taro@iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp")
+    )
+
+    assert 'value="iij-taro@iijmio-mail.jp"' in input_tag(html, "account")
+
+
+@pytest.mark.parametrize(
+    ("url", "switch"),
+    [
+        (
+            "/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-jiro@iijmio-mail.jp",
+            "/en/check/?account=iij-taro.iijmio-mail.jp&amp;mail_from=iij-jiro@iijmio-mail.jp",
+        ),
+        (
+            "/en/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-jiro@iijmio-mail.jp",
+            "/check/?account=iij-taro.iijmio-mail.jp&amp;mail_from=iij-jiro@iijmio-mail.jp",
+        ),
+    ],
+)
+def test_the_language_switch_keeps_the_query_string(
+    client: Client, demo: None, url: str, switch: str
+) -> None:
+    html = html_of(client.get(url))
+
+    assert re.search(rf'<a href="{re.escape(switch)}"[^>]*hreflang=', html)
+
+
+@pytest.mark.parametrize(("home", "check"), [("/", "/check/"), ("/en/", "/en/check/")])
+def test_the_home_page_links_to_the_check_page(
+    client: Client, demo: None, home: str, check: str
+) -> None:
+    response = client.get(home)
+
+    assert response.status_code == 200
+    assert f'href="{check}"' in html_of(response)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/check/",
+        "/en/check/",
+        "/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp",
+    ],
+)
+def test_without_an_active_service_the_check_answers_503_with_a_message(
+    client: Client, url: str
+) -> None:
+    response = client.get(url)
+
+    assert response.status_code == 503
+    html = html_of(response)
+    assert "<h1>" in html
+    assert "<form" not in html
+    if url.startswith("/en/"):
+        assert "not available" in html
+
+
+def test_an_inactive_service_counts_as_none(client: Client, demo: None) -> None:
+    models.Service.objects.update(is_active=False)
+
+    assert client.get("/en/check/").status_code == 503
+
+
+def test_a_service_without_its_unlisted_route_answers_503(client: Client, demo: None) -> None:
+    models.Route.objects.filter(kind="unlisted").delete()
+
+    assert client.get("/en/check/").status_code == 503
