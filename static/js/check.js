@@ -29,7 +29,7 @@
       var source = document.getElementById(button.dataset.copy);
       navigator.clipboard.writeText(source.textContent.trim()).then(function () {
         if (status) {
-          status.textContent = (document.documentElement.lang === "ja" ? "コピーしました: " : "Copied: ") + source.textContent.trim();
+          status.textContent = (status.dataset.copiedLabel || "") + " " + source.textContent.trim();
         }
       });
     });
