@@ -454,7 +454,7 @@ class _LiveSession:
         return self._resolver.query(name, qtype, self.deadline, timeout)
 
 
-def resolver_from_setting(value: str, base_dir: Path) -> Resolver:
+def resolver_from_setting(value: str, base_dir: Path, *, timeout: float = 1.0) -> Resolver:
     """Build the resolver a setting names.
 
     ``zone:PATH`` reads a master file (PATH relative to ``base_dir`` unless absolute);
@@ -474,7 +474,7 @@ def resolver_from_setting(value: str, base_dir: Path) -> Resolver:
         if not servers:
             raise ValueError(f"DNS setting {value!r}: no name servers given")
         try:
-            return LiveResolver(servers)
+            return LiveResolver(servers, timeout=timeout)
         except ValueError as exc:
             raise ValueError(f"DNS setting {value!r}: {exc}") from None
     raise ValueError(

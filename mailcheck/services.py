@@ -66,13 +66,13 @@ def to_core(row: models.Service) -> Service:
 
 
 @functools.cache
-def _resolver(value: str) -> Resolver:
-    return resolver_from_setting(value, settings.BASE_DIR)
+def _resolver(value: str, timeout: float) -> Resolver:
+    return resolver_from_setting(value, settings.BASE_DIR, timeout=timeout)
 
 
 def current_resolver() -> Resolver:
     """One resolver per process and setting, so the live resolver's cache is shared."""
-    return _resolver(settings.MAILCHECK_DNS)
+    return _resolver(settings.MAILCHECK_DNS, settings.MAILCHECK_DNS_TIMEOUT)
 
 
 # Export and import: one JSON document so staging and production share one configuration.
