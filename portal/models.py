@@ -171,6 +171,9 @@ class Notice(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
+        if self.slug == "feed":
+            # /notices/feed/ is the RSS feed, so a notice cannot have that address.
+            errors["slug"] = ValidationError(_("This address is taken by the feed."), code="taken")
         if self.publish_from and self.publish_until and self.publish_until <= self.publish_from:
             errors["publish_until"] = ValidationError(
                 _("The end must come after the start of publication."), code="ends_before_start"

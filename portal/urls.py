@@ -2,16 +2,26 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from portal import views
+from portal import content_views, views
+from portal.feeds import NoticeFeed
+from portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_xml"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("check/", include("mailcheck.urls")),
+    path("notices/", content_views.notice_list, name="notice_list"),
+    path("notices/feed/", NoticeFeed(), name="notice_feed"),
+    path("notices/<slug:slug>/", content_views.notice_detail, name="notice_detail"),
+    path("faq/", content_views.faq, name="faq"),
+    path("faq/<slug:slug>/", content_views.faq_detail, name="faq_detail"),
+    path("sitemap/", content_views.site_map, name="site_map"),
     prefix_default_language=False,
 )
