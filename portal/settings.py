@@ -166,6 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language the way the pages write them (portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Tokyo")
