@@ -1,4 +1,5 @@
-"""The notices as RSS 2.0, in the language of the address it is read from."""
+"""The notices as RSS 2.0, in the language of the address it is read from (Django's Feed sets
+<language> from the active language)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Notice
@@ -27,9 +27,6 @@ class NoticeFeed(Feed[Notice, None]):
 
     def feed_url(self) -> str:
         return reverse("notice_feed")
-
-    def feed_extra_kwargs(self, obj: None) -> dict[str, object]:
-        return {"language": get_language() or "ja"}
 
     def items(self) -> QuerySet[Notice]:
         return Notice.objects.published()[:FEED_LENGTH]
