@@ -1,0 +1,361 @@
+"""The support staff's command line, `manage.py mailcheck`, run as a real process.
+
+The contract: with --json, one JSON object on stdout; invalid input exits with status 2, a
+message on stderr and, with --json, {"errors": [...]} on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_ZONE = "mailcheck/demo/demo.zone"
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A migrated SQLite database holding the demo service, for commands run as processes."""
+    db = tmp_path_factory.mktemp("cli") / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DATABASE_URL": f"sqlite:///{db}",
+        "MAILCHECK_DNS": f"zone:{DEMO_ZONE}",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    for args in (["migrate", "--noinput"], ["importservice", "mailcheck/demo/service.json"]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "mailcheck", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def check_json(env: dict[str, str], account: str, mail_from: str, *extra: str) -> dict[str, Any]:
+    done = manage(env, "--account", account, "--mail-from", mail_from, "--json", *extra)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)  # exactly one JSON document, nothing else
+    assert isinstance(data, dict)
+    return data
+
+
+LISTED = {"192.0.2.25", "2001:db8:25::25"}
+UNLISTED = {"198.51.100.25", "2001:db8:ff::25"}
+
+# DOMAIN.md §1: (account, mail_from, matches, before spf, after spf, after route).
+FOUR_CASES = [
+    ("iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp", True, "pass", "pass", "listed"),
+    ("iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp", False, "pass", "softfail", "unlisted"),
+    ("iij-taro.iijmio-mail.jp", "iij-taro@e23.jp", False, "pass", "softfail", "unlisted"),
+    ("iiij-taro.iijmio-mail.jp", "example@example.jp", False, "softfail", "softfail", "unlisted"),
+]
+
+
+def assert_case(
+    data: dict[str, Any],
+    account: str,
+    mail_from: str,
+    matches: bool,
+    before: str,
+    after: str,
+    route_after: str,
+) -> None:
+    assert data["account"] == account
+    assert data["mail_from"] == mail_from
+    assert data["matches"] is matches
+    assert data["before"]["route"] == "listed"
+    assert data["before"]["spf"] == before
+    assert data["before"]["ips"] == dict.fromkeys(LISTED, before)
+    assert data["after"]["route"] == route_after
+    assert data["after"]["spf"] == after
+    assert data["after"]["ips"] == dict.fromkeys(
+        LISTED if route_after == "listed" else UNLISTED, after
+    )
+
+
+@pytest.mark.parametrize(
+    ("account", "mail_from", "matches", "before", "after", "route_after"), FOUR_CASES
+)
+def test_json_output_gives_the_notice_table(
+    cli_env: dict[str, str],
+    account: str,
+    mail_from: str,
+    matches: bool,
+    before: str,
+    after: str,
+    route_after: str,
+) -> None:
+    data = check_json(cli_env, account, mail_from)
+
+    assert_case(data, account, mail_from, matches, before, after, route_after)
+    assert data["before"]["date"] == "2014-03-24"
+    assert data["after"]["date"] == "2014-03-25"
+
+
+@pytest.mark.parametrize(
+    ("account", "mail_from", "matches", "before", "after", "route_after"), FOUR_CASES
+)
+def test_an_explicit_zone_file_gives_the_same_answers(
+    cli_env: dict[str, str],
+    account: str,
+    mail_from: str,
+    matches: bool,
+    before: str,
+    after: str,
+    route_after: str,
+) -> None:
+    data = check_json(cli_env, account, mail_from, "--zone", DEMO_ZONE)
+
+    assert_case(data, account, mail_from, matches, before, after, route_after)
+    assert data["dns_source"] == "zone"
+
+
+@pytest.mark.parametrize(
+    ("account", "mail_from", "matches", "before", "after", "route_after"), FOUR_CASES
+)
+def test_a_real_nameserver_gives_the_same_answers(
+    cli_env: dict[str, str],
+    demo_dns_server: str,
+    account: str,
+    mail_from: str,
+    matches: bool,
+    before: str,
+    after: str,
+    route_after: str,
+) -> None:
+    data = check_json(cli_env, account, mail_from, "--dns", demo_dns_server)
+
+    assert_case(data, account, mail_from, matches, before, after, route_after)
+    assert data["dns_source"] == "live"
+
+
+def test_it_prints_the_normalised_mail_from(cli_env: dict[str, str]) -> None:
+    data = check_json(
+        cli_env, "ＩＩＪ－ＴＡＲＯ．ｉｉｊｍｉｏ－ｍａｉｌ．ｊｐ", "Taro <IIJ-Jiro@IIJmio-Mail.jp.>"
+    )
+
+    assert data["account"] == "iij-taro.iijmio-mail.jp"
+    assert data["mail_from"] == "iij-jiro@iijmio-mail.jp"
+    assert data["matches"] is False
+    assert {n["field"] for n in data["normalisations"]} == {"account", "mail_from"}
+
+
+def test_a_domain_without_spf_is_none_in_lower_case(cli_env: dict[str, str]) -> None:
+    data = check_json(cli_env, "iij-taro.iijmio-mail.jp", "user@example.com")
+
+    assert (data["before"]["spf"], data["after"]["spf"]) == ("none", "none")
+    assert "no_spf" in data["findings"]
+
+
+def test_text_output_names_routes_and_verdicts(cli_env: dict[str, str]) -> None:
+    done = manage(
+        cli_env, "--account", "iij-taro.iijmio-mail.jp", "--mail-from", "iij-jiro@iijmio-mail.jp"
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "route=listed" in done.stdout
+    assert "route=unlisted" in done.stdout
+    assert "spf=softfail" in done.stdout
+    assert "iij-jiro.iijmio-mail.jp" in done.stdout  # the fix: the account of the address
+
+
+INVALID = [
+    # (account, mail_from, [(field, code)])
+    ("", "", [("account", "empty"), ("mail_from", "empty")]),
+    ("iij-taro@iijmio-mail.jp", "iij-taro@iijmio-mail.jp", [("account", "account_has_at")]),
+    ("iij-taro", "iij-taro@iijmio-mail.jp", [("account", "account_no_domain")]),
+    ("taro.gmail.com", "taro@gmail.com", [("account", "account_outside_service")]),
+    ("iij-taro.iijmio-mail.jp", "garbage", [("mail_from", "address_no_at")]),
+    ("iij-taro.iijmio-mail.jp", "a" * 10_000, [("mail_from", "address_no_at")]),
+]
+
+
+@pytest.mark.parametrize(("account", "mail_from", "problems"), INVALID)
+def test_invalid_input_exits_2_with_errors_as_json(
+    cli_env: dict[str, str], account: str, mail_from: str, problems: list[tuple[str, str]]
+) -> None:
+    done = manage(cli_env, "--account", account, "--mail-from", mail_from, "--json")
+
+    assert done.returncode == 2
+    data = json.loads(done.stdout)
+    assert list(data) == ["errors"]
+    assert [(e["field"], e["code"]) for e in data["errors"]] == problems
+    for error in data["errors"]:
+        assert error["message"].strip()
+    for field, _code in problems:
+        assert f"--{field.replace('_', '-')}" in done.stderr
+
+
+def test_invalid_input_without_json_exits_2_with_a_message_only_on_stderr(
+    cli_env: dict[str, str],
+) -> None:
+    done = manage(
+        cli_env, "--account", "iij-taro@iijmio-mail.jp", "--mail-from", "iij-taro@iijmio-mail.jp"
+    )
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "--account" in done.stderr
+    assert "iij-taro.iijmio-mail.jp" in done.stderr  # the suggestion
+
+
+def test_an_account_with_at_carries_its_suggestion_in_json(cli_env: dict[str, str]) -> None:
+    done = manage(
+        cli_env,
+        "--account",
+        "iij-taro@iijmio-mail.jp",
+        "--mail-from",
+        "iij-taro@iijmio-mail.jp",
+        "--json",
+    )
+
+    assert json.loads(done.stdout)["errors"][0]["suggestion"] == "iij-taro.iijmio-mail.jp"
+
+
+def test_undecodable_bytes_on_the_command_line_exit_2_not_a_traceback(
+    cli_env: dict[str, str],
+) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "mailcheck",
+            "--account",
+            b"\xed\xa0\x80.iijmio-mail.jp",
+            "--mail-from",
+            "iij-taro@iijmio-mail.jp",
+            "--json",
+        ],
+        cwd=ROOT,
+        env={**cli_env, "LC_ALL": "C.UTF-8"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert [e["code"] for e in json.loads(done.stdout)["errors"]] == ["bad_mailbox"]
+
+
+@pytest.mark.parametrize("flag", ["--zone"])
+def test_a_missing_zone_file_exits_2_with_a_message(
+    cli_env: dict[str, str], tmp_path: Path, flag: str
+) -> None:
+    missing = tmp_path / "no-such.zone"
+
+    done = manage(
+        cli_env,
+        "--account",
+        "iij-taro.iijmio-mail.jp",
+        "--mail-from",
+        "iij-taro@iijmio-mail.jp",
+        "--json",
+        flag,
+        str(missing),
+    )
+
+    assert done.returncode == 2
+    assert str(missing) in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_file_that_is_not_a_zone_exits_2_with_a_message(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.zone"
+    bad.write_text("this is not ) a zone file (\n", encoding="utf-8")
+
+    done = manage(
+        cli_env,
+        "--account",
+        "iij-taro.iijmio-mail.jp",
+        "--mail-from",
+        "iij-taro@iijmio-mail.jp",
+        "--zone",
+        str(bad),
+    )
+
+    assert done.returncode == 2
+    assert str(bad) in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_bad_nameserver_exits_2_with_a_message(cli_env: dict[str, str]) -> None:
+    done = manage(
+        cli_env,
+        "--account",
+        "iij-taro.iijmio-mail.jp",
+        "--mail-from",
+        "iij-taro@iijmio-mail.jp",
+        "--dns",
+        "not a server:port",
+    )
+
+    assert done.returncode == 2
+    assert "--dns" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_zone_and_dns_together_are_refused_as_a_usage_error(cli_env: dict[str, str]) -> None:
+    done = manage(
+        cli_env,
+        "--account",
+        "iij-taro.iijmio-mail.jp",
+        "--mail-from",
+        "iij-taro@iijmio-mail.jp",
+        "--zone",
+        DEMO_ZONE,
+        "--dns",
+        "127.0.0.1:53",
+    )
+
+    assert done.returncode == 2
+    assert "not allowed with" in done.stderr
+
+
+def test_without_a_service_it_fails_with_a_message(tmp_path: Path) -> None:
+    db = tmp_path / "empty.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DATABASE_URL": f"sqlite:///{db}",
+    }
+    migrated = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+
+    done = manage(env, "--account", "iij-taro.iijmio-mail.jp", "--mail-from", "a@example.jp")
+
+    assert done.returncode != 0
+    assert "loaddemo" in done.stderr
+    assert "Traceback" not in done.stderr
