@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mailcheck.dmarc import DmarcRecord, find_policy
 from mailcheck.dns import Resolver
 from mailcheck.identity import (
     Account,
@@ -37,6 +38,7 @@ class Finding(StrEnum):
     ADDRESSES_DISAGREE = "addresses_disagree"  # a route's addresses got different verdicts
     NEWLY_FAILING = "newly_failing"  # passed before the change, does not after it
     ALWAYS_FAILING = "always_failing"  # did not pass before the change either
+    DMARC_ENFORCED = "dmarc_enforced"  # not passing, and the domain asks to quarantine or reject
 
 
 class FixKind(StrEnum):
@@ -76,6 +78,7 @@ class Report:
     findings: tuple[Finding, ...]
     fixes: tuple[Fix, ...]
     dns_source: str
+    dmarc: DmarcRecord | None = None
 
     @property
     def matches(self) -> bool:
@@ -121,6 +124,7 @@ def run_check(
         )
         outcomes.append(Outcome(day, route, verdict))
     before, after = outcomes
+    dmarc = find_policy(address.domain, lookup)
 
     return Report(
         account=account,
@@ -130,14 +134,20 @@ def run_check(
         change=change,
         before=before,
         after=after,
-        findings=_findings(service, match, address, before, after),
+        findings=_findings(service, match, address, before, after, dmarc),
         fixes=_fixes(service, match, account, address),
         dns_source=resolver.source,
+        dmarc=dmarc,
     )
 
 
 def _findings(
-    service: Service, match: Match, address: Address, before: Outcome, after: Outcome
+    service: Service,
+    match: Match,
+    address: Address,
+    before: Outcome,
+    after: Outcome,
+    dmarc: DmarcRecord | None,
 ) -> tuple[Finding, ...]:
     found: list[Finding] = []
     if not service.is_service_domain(address.domain):
@@ -158,6 +168,8 @@ def _findings(
             found.append(Finding.NEWLY_FAILING)
         else:
             found.append(Finding.ALWAYS_FAILING)
+    if after.result is not SpfResult.PASS and dmarc is not None and dmarc.enforced:
+        found.append(Finding.DMARC_ENFORCED)
     return tuple(found)
 
 

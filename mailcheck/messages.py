@@ -127,6 +127,11 @@ FINDINGS: dict[Finding, Promise] = {
     ),
     Finding.NEWLY_FAILING: _("This setting passed before the change and no longer does."),
     Finding.ALWAYS_FAILING: _("This setting did not pass before the change either."),
+    Finding.DMARC_ENFORCED: _(
+        "%(dmarc_domain)s publishes a DMARC policy of p=%(dmarc_policy)s. Mail that does not pass "
+        "SPF is then %(dmarc_effect)s by recipients that apply DMARC, unless it carries a valid "
+        "DKIM signature of the domain."
+    ),
 }
 
 FIXES: dict[FixKind, Promise] = {
@@ -140,6 +145,11 @@ FIXES: dict[FixKind, Promise] = {
         "To send as %(mail_from)s, send through the mail server of the provider that hosts "
         "%(domain)s, with the account it gave you."
     ),
+}
+
+DMARC_EFFECTS = {
+    "quarantine": _("put in the junk folder"),
+    "reject": _("refused"),
 }
 
 ROUTES = {

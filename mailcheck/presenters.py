@@ -78,11 +78,15 @@ def finding_text(finding: Finding, report: Report) -> str:
         for v in o.spf.verdicts
         if v.result in (SpfResult.PERMERROR, SpfResult.TEMPERROR)
     }
+    dmarc = report.dmarc
     return str(messages.FINDINGS[finding]) % {
         "account": report.account.name,
         "mail_from": report.mail_from.text,
         "domain": report.mail_from.domain,
         "reason": "; ".join(sorted(reasons)),
+        "dmarc_domain": dmarc.domain if dmarc else "",
+        "dmarc_policy": dmarc.policy.value if dmarc else "",
+        "dmarc_effect": messages.DMARC_EFFECTS.get(dmarc.policy.value, "") if dmarc else "",
     }
 
 
@@ -112,6 +116,7 @@ def report_context(report: Report) -> dict[str, Any]:
         ],
         "normalisations": [normalisation_text(n) for n in report.normalisations],
         "demo_dns": report.dns_source == "zone",
+        "dmarc": report.dmarc,
     }
 
 
@@ -165,4 +170,13 @@ def report_json(report: Report) -> dict[str, Any]:
             for n in report.normalisations
         ],
         "dns_source": report.dns_source,
+        "dmarc": (
+            {
+                "domain": report.dmarc.domain,
+                "policy": report.dmarc.policy.value,
+                "record": report.dmarc.text,
+            }
+            if report.dmarc
+            else None
+        ),
     }

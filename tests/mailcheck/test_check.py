@@ -148,7 +148,10 @@ def test_it_gives_the_results_of_the_notice_table(
         ("iij-jiro@iijmio-mail.jp", (Finding.MAILBOX_DIFFERS, Finding.NEWLY_FAILING)),
         ("iij-taro@e23.jp", (Finding.DOMAIN_DIFFERS, Finding.NEWLY_FAILING)),
         ("iij-jiro@miobox.jp", (Finding.MAILBOX_DIFFERS, Finding.NEWLY_FAILING)),
-        ("example@example.jp", (Finding.OUTSIDE_SERVICE, Finding.ALWAYS_FAILING)),
+        (
+            "example@example.jp",
+            (Finding.OUTSIDE_SERVICE, Finding.ALWAYS_FAILING, Finding.DMARC_ENFORCED),
+        ),
     ],
 )
 def test_it_says_why(
