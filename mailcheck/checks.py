@@ -20,7 +20,8 @@ def check_dns_setting(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     if settings.MAILCHECK_DNS_BUDGET <= 0 or settings.MAILCHECK_DNS_TIMEOUT <= 0:
         return [
             Error(
-                "MAILCHECK_DNS_TIMEOUT and MAILCHECK_DNS_BUDGET must be positive numbers of seconds.",
+                "MAILCHECK_DNS_TIMEOUT and MAILCHECK_DNS_BUDGET must be positive "
+                "numbers of seconds.",
                 id="mailcheck.E002",
             )
         ]
