@@ -58,8 +58,10 @@ def notice_context(notice: Notice) -> dict[str, object]:
 
 def normalise_query(text: str) -> str:
     """NFKC folds full-width Latin letters and digits and half-width katakana, so ＳＰＦ finds
-    SPF and ｿﾌﾄ finds ソフト."""
-    return unicodedata.normalize("NFKC", text).strip()[:MAX_QUERY_LENGTH]
+    SPF and ｿﾌﾄ finds ソフト. Control characters go: PostgreSQL refuses NUL in a string."""
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in folded)
+    return " ".join(visible.split())[:MAX_QUERY_LENGTH]
 
 
 def search_entries(query: str) -> list[FaqEntry]:
