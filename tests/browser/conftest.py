@@ -1,0 +1,116 @@
+"""The browser suite: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+One browser serves the whole session; every test gets a fresh context (cookies, clipboard
+permissions) and the demo data. When Chromium is missing the tests skip with the reason, except
+in CI (MAILCHECK_REQUIRE_SYSTEM_DEPS=1), where a missing browser fails the run instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM
+# calls from a thread with a running loop. The live server runs in its own thread; the loop is
+# only a test-process detail, so the check is switched off here and nowhere else.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("MAILCHECK_CHROMIUM", "/usr/bin/chromium"))
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip for want of a system package, or fail where CI says the package must be there."""
+    if condition:
+        return
+    if os.environ.get("MAILCHECK_REQUIRE_SYSTEM_DEPS") == "1":
+        pytest.fail(f"{reason} (MAILCHECK_REQUIRE_SYSTEM_DEPS=1: required here)", pytrace=False)
+    pytest.skip(f"{reason}; install it with `scripts/setup --system`")
+
+
+def japanese_font_installed() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    out = subprocess.run(
+        [fc_list, ":lang=ja", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    return bool(out.strip())
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    require(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: Any) -> str:
+    return str(live_server.url)
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "ja-JP", "viewport": DESKTOP}
+
+
+@pytest.fixture(autouse=True)
+def demo_data(
+    live_server: Any,
+    transactional_db: None,
+    django_db_serialized_rollback: None,
+    settings: Any,
+) -> Iterator[None]:
+    """The demo service, its content and the demo admin, loaded fresh for every test. The live
+    server needs a transactional database, which is emptied after each test; the serialized
+    rollback brings back what the migrations wrote (check topics, the support editors' group)."""
+    # A fast hasher: the admin test logs in, and the default one takes half a second a hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("loaddemo", stdout=io.StringIO())
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The pages read the compiled catalogues (*.mo, not kept in git): compile them when a .po
+    is newer, so a bare `pytest` after editing a translation tests the new words."""
+    stale = [
+        po
+        for po in (ROOT / "locale").glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "compile_messages.py")], check=True)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    require(japanese_font_installed(), "No Japanese font is installed (fonts-ipafont-gothic)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
