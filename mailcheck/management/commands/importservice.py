@@ -27,6 +27,6 @@ class Command(BaseCommand):
             row = import_service(data)
         except ValidationError as exc:
             raise CommandError(f"Nothing was imported: {'; '.join(exc.messages)}") from exc
-        except (KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, LookupError, TypeError, ValueError) as exc:
             raise CommandError(f"Nothing was imported: missing or bad value {exc}") from exc
         self.stdout.write(f"Imported {row.name}")
