@@ -217,7 +217,7 @@ def test_a_file_that_is_not_an_export_is_refused(tmp_path: Path, content: str, w
 
 
 def test_a_missing_file_is_refused_with_its_name(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="nothere.json"):
+    with pytest.raises(CommandError, match=r"nothere\.json"):
         call_command("importservice", str(tmp_path / "nothere.json"))
 
 
