@@ -179,6 +179,8 @@ class NoticeAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: 
 
     @admin.display(description=_("status"))
     def status_badge(self, obj: Notice) -> str:
+        # The history page passes historical rows; their .instance is the notice as it was.
+        obj = getattr(obj, "instance", obj)
         if obj.pk is None:
             return "-"
         status = Notice.Status(obj.status())
@@ -292,6 +294,9 @@ class FaqEntryAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type
         (_("Where it is shown"), {"fields": ["check_topics", "related_notices"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def preview_context(self, obj: FaqEntry) -> dict[str, object]:
+        return content_views.faq_entry_context(obj)
 
     @admin.display(description=_("English"), boolean=True)
     def has_english(self, obj: FaqEntry) -> bool:

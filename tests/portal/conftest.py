@@ -18,6 +18,12 @@ def jst(*args: int) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=JST)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # The admin_client fixture sets a password; the default hasher takes most of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_notice(db: None) -> Callable[..., Notice]:
     counter = iter(range(1, 10_000))
