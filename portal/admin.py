@@ -81,13 +81,13 @@ class PreviewMixin:
         opts = self.model._meta  # type: ignore[attr-defined]
         preview_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_preview", args=[obj.pk])
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-        links: list[tuple[str, str]] = [(str(_("Back to editing")), change_url)]
-        links += [
-            (format_html("{}: {}", _("Preview"), label), f"{preview_url}?lang={code}")
-            for code, label in PREVIEW_LANGUAGES
-            if code != language
-        ]
         with translation.override(language):
+            links: list[tuple[str, str]] = [(str(_("Back to editing")), change_url)]
+            links += [
+                (format_html("{}: {}", _("Preview"), label), f"{preview_url}?lang={code}")
+                for code, label in PREVIEW_LANGUAGES
+                if code != language
+            ]
             context = self.preview_context(obj) | {"preview": True, "preview_links": links}
             response = TemplateResponse(request, self.preview_template, context)
             response.render()
