@@ -89,7 +89,6 @@ def submit_check(page: Page, lang: str, account: str, mail_from: str) -> None:
 # Every public page, by a short name used in test ids and screenshot files.
 PUBLIC_PAGES = {
     "home": "/",
-    "check": "/check/",
     "notices": "/notices/",
     "notice": "/notices/2014-03-25-sender-address-and-spf/",
     "faq": "/faq/",
