@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -10,11 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from mailcheck import models
 
 
-class ServiceDomainInline(admin.TabularInline[models.ServiceDomain, models.Service]):
+class RequiredInline(admin.TabularInline[Any, Any]):
+    """An inline that must keep at least ``min_num`` rows. Django's admin passes min_num to the
+    formset but not validate_min, so without this the last row could be deleted."""
+
+    min_num = 1
+
+    def get_formset(
+        self, request: HttpRequest, obj: Any = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
+        kwargs["validate_min"] = True
+        return super().get_formset(request, obj, **kwargs)
+
+
+class ServiceDomainInline(RequiredInline):
     model = models.ServiceDomain
     extra = 0
-    min_num = 1
-    validate_min = True
 
 
 class PolicyChangeInline(admin.TabularInline[models.PolicyChange, models.Service]):
@@ -23,12 +37,10 @@ class PolicyChangeInline(admin.TabularInline[models.PolicyChange, models.Service
     fields = ["effective", "announced", "title", "matched_route", "mismatched_route"]
 
 
-class RouteAddressInline(admin.TabularInline[models.RouteAddress, models.Route]):
+class RouteAddressInline(RequiredInline):
+    # A route with no address could not send mail, and the check could not evaluate it.
     model = models.RouteAddress
     extra = 0
-    # A route with no address could not send mail, and the check could not evaluate it.
-    min_num = 1
-    validate_min = True
 
 
 @admin.register(models.Service)

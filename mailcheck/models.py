@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 
 from django.core.exceptions import ValidationError
@@ -15,13 +16,17 @@ from mailcheck.identity import parse_domain
 from mailcheck.policy import RouteKind
 
 
-def normalise_domain_name(value: str) -> str:
+def normalise_domain_name(value: str, field: str) -> str:
     domain = parse_domain(value)
     if domain is None:
         raise ValidationError(
-            _("%(value)s is not a valid domain name, such as example.jp."),
-            code="invalid_domain",
-            params={"value": value},
+            {
+                field: ValidationError(
+                    _("%(value)s is not a valid domain name, such as example.jp."),
+                    code="invalid_domain",
+                    params={"value": value},
+                )
+            }
         )
     return domain
 
@@ -57,7 +62,7 @@ class Service(models.Model):
         return self.name
 
     def clean(self) -> None:
-        self.submission_host = normalise_domain_name(self.submission_host)
+        self.submission_host = normalise_domain_name(self.submission_host, "submission_host")
 
 
 class ServiceDomain(models.Model):
@@ -73,7 +78,7 @@ class ServiceDomain(models.Model):
         return self.name
 
     def clean(self) -> None:
-        self.name = normalise_domain_name(self.name)
+        self.name = normalise_domain_name(self.name, "name")
 
 
 class Route(models.Model):
@@ -102,7 +107,7 @@ class Route(models.Model):
         return f"{self.get_kind_display()} ({self.helo})"
 
     def clean(self) -> None:
-        self.helo = normalise_domain_name(self.helo)
+        self.helo = normalise_domain_name(self.helo, "helo")
 
 
 class RouteAddress(models.Model):
@@ -159,7 +164,13 @@ class PolicyChange(models.Model):
         return f"{self.effective:%Y-%m-%d} {self.title}"
 
     def clean(self) -> None:
-        if self.announced and self.effective and self.announced > self.effective:
+        # Either may still be the raw text of an invalid date; clean_fields reports that.
+        announced, effective = self.announced, self.effective
+        if (
+            isinstance(announced, datetime.date)
+            and isinstance(effective, datetime.date)
+            and announced > effective
+        ):
             raise ValidationError(
                 {"announced": _("A change cannot be announced after it takes effect.")},
                 code="announced_after_effective",
