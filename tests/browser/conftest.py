@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 
 # Playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM
 # calls from a thread with a running loop. The live server runs in its own thread; the loop is
@@ -79,6 +80,27 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": "ja-JP", "viewport": DESKTOP}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def migrated_state(django_db_setup: None, django_db_blocker: Any) -> str:
+    """The rows the migrations wrote (check topics, the support editors' group), as Django
+    serialized them after migrating, taken before the browser starts."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    snapshot = getattr(connection, "_test_serialized_contents", None)
+    if snapshot is None:
+        with django_db_blocker.unblock():
+            snapshot = connection.creation.serialize_db_to_string()
+    return str(snapshot)
+
+
+@pytest.fixture(autouse=True)
+def serialized_rollback_snapshot(migrated_state: str) -> None:
+    """Playwright keeps an event loop running in the test thread, and from then on Django hands
+    the tests another connection object, one without the snapshot, so Django's serialized
+    rollback would silently restore nothing. Give the snapshot to the connection in use (this
+    fixture runs before the database fixtures that read it)."""
+    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = migrated_state  # type: ignore[attr-defined]
+
+
 @pytest.fixture(autouse=True)
 def demo_data(
     live_server: Any,
@@ -88,7 +110,7 @@ def demo_data(
 ) -> Iterator[None]:
     """The demo service, its content and the demo admin, loaded fresh for every test. The live
     server needs a transactional database, which is emptied after each test; the serialized
-    rollback brings back what the migrations wrote (check topics, the support editors' group)."""
+    rollback puts the migrations' rows back before the next."""
     # A fast hasher: the admin test logs in, and the default one takes half a second a hash.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("loaddemo", stdout=io.StringIO())
