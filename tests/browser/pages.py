@@ -99,7 +99,7 @@ PUBLIC_PAGES = {
 # The check page in each of its states.
 CHECK_STATES = {
     "check-empty": "/check/",
-    "check-errors": "/check/?account=&mail_from=iij-taro%40",
+    "check-errors": "/check/?account=iij-taro%40iijmio-mail.jp&mail_from=iij-taro%40",
     "check-pass": f"/check/?{CASES[0].query()}",
     "check-softfail-new": f"/check/?{CASES[1].query()}",
     "check-softfail-always": f"/check/?{CASES[3].query()}",
