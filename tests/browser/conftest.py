@@ -43,6 +43,18 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(f"{reason}; install it with `scripts/setup --system`")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Where the system packages are required (CI), a browser test that skips for any reason
+    fails instead: a green run must mean the browser suite ran."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    required = os.environ.get("MAILCHECK_REQUIRE_SYSTEM_DEPS") == "1"
+    if required and report.skipped and item.get_closest_marker("browser"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but MAILCHECK_REQUIRE_SYSTEM_DEPS=1: {report.longrepr}"
+
+
 def japanese_font_installed() -> bool:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
