@@ -9,6 +9,9 @@ MAX_INPUT = 600
 
 
 class CheckForm(forms.Form):
+    """The two settings. Neither is required here: the core reads both and names every problem
+    of both at once (an empty field included), so a customer fixes everything in one round."""
+
     account = forms.CharField(
         label=_("Account name"),
         max_length=MAX_INPUT,
@@ -25,7 +28,7 @@ class CheckForm(forms.Form):
                 "placeholder": "iij-taro.iijmio-mail.jp",
             }
         ),
-        error_messages={"required": _("Enter the account name from your mail client.")},
+        required=False,
     )
     mail_from = forms.CharField(
         label=_("Mail address (envelope From)"),
@@ -44,5 +47,5 @@ class CheckForm(forms.Form):
                 "placeholder": "iij-taro@iijmio-mail.jp",
             }
         ),
-        error_messages={"required": _("Enter the mail address from your mail client.")},
+        required=False,
     )

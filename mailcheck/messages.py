@@ -127,10 +127,19 @@ FINDINGS: dict[Finding, Promise] = {
     ),
     Finding.NEWLY_FAILING: _("This setting passed before the change and no longer does."),
     Finding.ALWAYS_FAILING: _("This setting did not pass before the change either."),
-    Finding.DMARC_ENFORCED: _(
-        "%(dmarc_domain)s publishes a DMARC policy of p=%(dmarc_policy)s. Mail that does not pass "
-        "SPF is then %(dmarc_effect)s by recipients that apply DMARC, unless it carries a valid "
-        "DKIM signature of the domain."
+}
+
+# Finding.DMARC_ENFORCED, one whole sentence per policy so each language can word it freely.
+DMARC_POLICIES: dict[str, Promise] = {
+    "quarantine": _(
+        "%(dmarc_domain)s publishes the DMARC policy p=quarantine: recipients that apply DMARC "
+        "put mail that does not pass SPF in the junk folder, unless it carries a valid DKIM "
+        "signature of the domain."
+    ),
+    "reject": _(
+        "%(dmarc_domain)s publishes the DMARC policy p=reject: recipients that apply DMARC "
+        "refuse mail that does not pass SPF, unless it carries a valid DKIM signature of the "
+        "domain."
     ),
 }
 
@@ -145,11 +154,6 @@ FIXES: dict[FixKind, Promise] = {
         "To send as %(mail_from)s, send through the mail server of the provider that hosts "
         "%(domain)s, with the account it gave you."
     ),
-}
-
-DMARC_EFFECTS = {
-    "quarantine": _("put in the junk folder"),
-    "reject": _("refused"),
 }
 
 ROUTES = {

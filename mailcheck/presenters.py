@@ -78,15 +78,16 @@ def finding_text(finding: Finding, report: Report) -> str:
         for v in o.spf.verdicts
         if v.result in (SpfResult.PERMERROR, SpfResult.TEMPERROR)
     }
-    dmarc = report.dmarc
-    return str(messages.FINDINGS[finding]) % {
+    if finding is Finding.DMARC_ENFORCED and report.dmarc is not None:
+        template = messages.DMARC_POLICIES[report.dmarc.policy.value]
+    else:
+        template = messages.FINDINGS[finding]
+    return str(template) % {
         "account": report.account.name,
         "mail_from": report.mail_from.text,
         "domain": report.mail_from.domain,
         "reason": "; ".join(sorted(reasons)),
-        "dmarc_domain": dmarc.domain if dmarc else "",
-        "dmarc_policy": dmarc.policy.value if dmarc else "",
-        "dmarc_effect": messages.DMARC_EFFECTS.get(dmarc.policy.value, "") if dmarc else "",
+        "dmarc_domain": report.dmarc.domain if report.dmarc else "",
     }
 
 

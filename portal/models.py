@@ -50,6 +50,7 @@ class CheckTopic(models.Model):
         ADDRESSES_DISAGREE = Finding.ADDRESSES_DISAGREE.value, _("IPv4 and IPv6 results differ")
         NEWLY_FAILING = Finding.NEWLY_FAILING.value, _("Fails since the 2014-03-25 change")
         ALWAYS_FAILING = Finding.ALWAYS_FAILING.value, _("Failed before the change too")
+        DMARC_ENFORCED = Finding.DMARC_ENFORCED.value, _("Domain asks recipients to junk or refuse")
 
     code = models.CharField(_("finding"), max_length=40, choices=Code.choices, unique=True)
 

@@ -383,6 +383,41 @@ administrator to correct its SPF record.
         topics=("spf_error",),
     ),
     DemoFaq(
+        slug="dmarc-policy",
+        category="spf-results",
+        position=70,
+        question_ja="チェック結果に「DMARC ポリシー」について表示されました。どういう意味ですか",
+        question_en="The check result mentions a DMARC policy. What does that mean?",
+        answer_ja=answer(
+            """
+送信元アドレスのドメインが DMARC レコード（`_dmarc.ドメイン名` の TXT レコード）で
+`p=quarantine`（隔離）や `p=reject`（拒否）を公開していると、SPF が pass にならないメールは、
+DMARC を適用する受信側で迷惑メールフォルダに入れられるか、受け取りを拒否されます。
+そのドメインの DKIM 署名が付いていれば避けられますが、softfail の影響がより大きくなります。
+""",
+            """
+[メール設定セルフチェック](/check/) の「変更後」の判定が pass になるよう、アカウント名と送信元アドレスを
+そろえてください。独自ドメインのアドレスは、そのドメインのメールを扱う事業者のサーバーから送信してください。
+""",
+            "ja",
+        ),
+        answer_en=answer(
+            """
+When the sender address's domain publishes a DMARC record (a TXT record at `_dmarc.` followed by
+the domain) with `p=quarantine` or `p=reject`, recipients that apply DMARC put mail that does not
+pass SPF in the junk folder, or refuse it. A valid DKIM signature of that domain avoids this, but
+otherwise a softfail matters much more.
+""",
+            """
+Make the account name and sender address belong together, so that the result after the change in
+the [settings check](/en/check/) is pass. Send an address on your own domain through the provider
+that handles that domain's mail.
+""",
+            "en",
+        ),
+        topics=("dmarc_enforced",),
+    ),
+    DemoFaq(
         slug="account-name",
         category="mail-client-settings",
         position=10,
