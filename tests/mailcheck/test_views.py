@@ -220,6 +220,17 @@ def test_bad_input_reshows_the_form_with_a_message_on_the_field(
     assert "outcome--after" not in html
 
 
+def test_an_empty_field_and_a_bad_one_are_both_named_in_one_round(
+    client: Client, demo: None
+) -> None:
+    html = html_of(client.get("/en/check/?account=&mail_from=taro"))
+
+    assert 'id="id_account_error"' in html
+    assert re.search(r'id="id_mail_from_error"[^>]*>[^<]*@', html), (
+        "the address message asks for an @"
+    )
+
+
 def test_the_account_message_suggests_the_account_for_an_address(
     client: Client, demo: None
 ) -> None:
