@@ -16,7 +16,6 @@ FIELD_NAMES: dict[Field, Promise] = {
 }
 
 PROBLEMS: dict[ProblemCode, Promise] = {
-    ProblemCode.EMPTY: _("This field is empty. Copy the value from your mail client's settings."),
     ProblemCode.HAS_SPACE: _("Remove the spaces: an account name or address never contains one."),
     ProblemCode.ACCOUNT_HAS_AT: _(
         "The account name uses a dot where the address has its @. Replace the @ with a dot (.)."
@@ -49,6 +48,12 @@ PROBLEMS: dict[ProblemCode, Promise] = {
     ProblemCode.MAILBOX_TOO_LONG: _("The part before the domain is longer than 64 characters."),
     ProblemCode.DOMAIN_TOO_LONG: _("The domain is longer than 253 characters."),
     ProblemCode.TOO_LONG: _("This is longer than a mail address or account name can be."),
+}
+
+# Where a problem is better said per field, this wins over PROBLEMS.
+FIELD_PROBLEMS: dict[tuple[ProblemCode, Field], Promise] = {
+    (ProblemCode.EMPTY, Field.ACCOUNT): _("Enter the account name from your mail client."),
+    (ProblemCode.EMPTY, Field.MAIL_FROM): _("Enter the mail address from your mail client."),
 }
 
 SUGGESTION = _("Did you mean %(suggestion)s?")

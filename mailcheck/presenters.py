@@ -29,7 +29,10 @@ def problem_messages(rejected: Rejected, service_domains: tuple[str, ...]) -> li
 
 
 def problem_text(problem: Problem, service_domains: tuple[str, ...]) -> str:
-    text = str(messages.PROBLEMS[problem.code])
+    text = str(
+        messages.FIELD_PROBLEMS.get((problem.code, problem.field))
+        or messages.PROBLEMS[problem.code]
+    )
     if problem.code is ProblemCode.ACCOUNT_OUTSIDE_SERVICE:
         text = text % {"domains": ", ".join(service_domains)}
     if problem.suggestion:
