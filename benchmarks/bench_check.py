@@ -7,7 +7,6 @@ resolver seam, DMARC) without network latency. Results are recorded in benchmark
 
 from __future__ import annotations
 
-import datetime
 import json
 import statistics
 import sys
@@ -21,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from mailcheck.check import Report, run_check  # noqa: E402
 from mailcheck.dns import ZoneResolver  # noqa: E402
-from mailcheck.policy import PolicyChange, Route, RouteKind, Service  # noqa: E402
+from mailcheck.policy import Service, service_from_document  # noqa: E402
 
 CASES = [
     ("iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp"),
@@ -34,23 +33,7 @@ CASES = [
 
 def demo_service() -> Service:
     data = json.loads((ROOT / "mailcheck/demo/service.json").read_text(encoding="utf-8"))
-    return Service(
-        name=data["name"],
-        submission_host=data["submission_host"],
-        submission_port=data["submission_port"],
-        domains=tuple(data["domains"]),
-        routes=tuple(
-            Route(RouteKind(r["kind"]), tuple(r["addresses"]), r["helo"]) for r in data["routes"]
-        ),
-        changes=tuple(
-            PolicyChange(
-                effective=datetime.date.fromisoformat(c["effective"]),
-                matched_route=RouteKind(c["matched_route"]),
-                mismatched_route=RouteKind(c["mismatched_route"]),
-            )
-            for c in data["changes"]
-        ),
-    )
+    return service_from_document(data)
 
 
 def main(rounds: int) -> None:

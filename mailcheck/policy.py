@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class RouteKind(StrEnum):
@@ -83,3 +85,28 @@ class Service:
 
     def is_service_domain(self, domain: str) -> bool:
         return domain.lower() in self.domains
+
+
+def service_from_document(data: Mapping[str, Any]) -> Service:
+    """A Service from the configuration document that ``manage.py exportservice`` writes."""
+    return Service(
+        name=data["name"],
+        submission_host=data["submission_host"],
+        submission_port=int(data["submission_port"]),
+        domains=tuple(data["domains"]),
+        routes=tuple(
+            Route(RouteKind(r["kind"]), tuple(r["addresses"]), r["helo"]) for r in data["routes"]
+        ),
+        changes=tuple(
+            PolicyChange(
+                effective=datetime.date.fromisoformat(c["effective"]),
+                matched_route=RouteKind(c["matched_route"]),
+                mismatched_route=RouteKind(c["mismatched_route"]),
+                announced=(
+                    datetime.date.fromisoformat(c["announced"]) if c.get("announced") else None
+                ),
+                title=c.get("title", ""),
+            )
+            for c in data["changes"]
+        ),
+    )

@@ -12,7 +12,7 @@ import pytest
 from mailcheck.check import Finding, Fix, FixKind, Rejected, Report, run_check
 from mailcheck.dns import DnsLookup, ZoneResolver
 from mailcheck.identity import Change, Field, Match, ProblemCode
-from mailcheck.policy import PolicyChange, Route, RouteKind, Service
+from mailcheck.policy import RouteKind, Service, service_from_document
 from mailcheck.spf import SpfResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,25 +25,7 @@ TODAY = datetime.date(2024, 6, 1)
 
 
 def service_from_json(data: dict[str, Any]) -> Service:
-    return Service(
-        name=data["name"],
-        submission_host=data["submission_host"],
-        submission_port=data["submission_port"],
-        domains=tuple(data["domains"]),
-        routes=tuple(
-            Route(RouteKind(r["kind"]), tuple(r["addresses"]), r["helo"]) for r in data["routes"]
-        ),
-        changes=tuple(
-            PolicyChange(
-                effective=datetime.date.fromisoformat(c["effective"]),
-                matched_route=RouteKind(c["matched_route"]),
-                mismatched_route=RouteKind(c["mismatched_route"]),
-                announced=datetime.date.fromisoformat(c["announced"]) if c["announced"] else None,
-                title=c["title"],
-            )
-            for c in data["changes"]
-        ),
-    )
+    return service_from_document(data)
 
 
 @pytest.fixture(scope="module")
