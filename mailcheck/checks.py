@@ -8,13 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
-from mailcheck.dns import resolver_from_setting
+from mailcheck.services import current_resolver
 
 
 @register()
 def check_dns_setting(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     try:
-        resolver_from_setting(settings.MAILCHECK_DNS, settings.BASE_DIR)
+        # The resolver it builds is the one the first check uses, so the zone is read once.
+        current_resolver()
     except ValueError as exc:
         return [Error(str(exc), hint="See MAILCHECK_DNS in .env.example.", id="mailcheck.E001")]
     if settings.MAILCHECK_DNS_BUDGET <= 0 or settings.MAILCHECK_DNS_TIMEOUT <= 0:

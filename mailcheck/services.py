@@ -7,9 +7,12 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.db import models as db_models
 from django.db import transaction
+from django.utils import timezone
 
 from mailcheck import models
+from mailcheck.check import Rejected, Report, run_check
 from mailcheck.dns import Resolver, resolver_from_setting
 from mailcheck.policy import PolicyChange, Route, RouteKind, Service
 
@@ -70,6 +73,22 @@ def _resolver(value: str, timeout: float) -> Resolver:
     return resolver_from_setting(value, settings.BASE_DIR, timeout=timeout)
 
 
+def check_as_configured(
+    account: str, mail_from: str, service: Service, resolver: Resolver
+) -> Report | Rejected:
+    """The check as the page and the command line run it: today's date in the site's time
+    zone, the configured DNS budget and receiver name."""
+    return run_check(
+        account,
+        mail_from,
+        service,
+        resolver,
+        today=timezone.localdate(),
+        budget=settings.MAILCHECK_DNS_BUDGET,
+        receiver=settings.MAILCHECK_RECEIVER,
+    )
+
+
 def current_resolver() -> Resolver:
     """One resolver per process and setting, so the live resolver's cache is shared."""
     return _resolver(settings.MAILCHECK_DNS, settings.MAILCHECK_DNS_TIMEOUT)
@@ -113,6 +132,11 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def _save_valid(row: db_models.Model) -> None:
+    row.full_clean()
+    row.save()
+
+
 @transaction.atomic
 def import_service(data: dict[str, Any]) -> models.Service:
     """Replace the service of the same name (or create it) with the exported document.
@@ -129,15 +153,13 @@ def import_service(data: dict[str, Any]) -> models.Service:
     row.submission_port = int(data["submission_port"])
     if row.pk is None:
         row.is_active = not models.Service.objects.filter(is_active=True).exists()
-    row.full_clean()
-    row.save()
+    _save_valid(row)
     row.domains.all().delete()
     row.routes.all().delete()
     row.changes.all().delete()
     for name in data["domains"]:
         domain = models.ServiceDomain(service=row, name=name)
-        domain.full_clean()
-        domain.save()
+        _save_valid(domain)
     for item in data["routes"]:
         route = models.Route(
             service=row,
@@ -145,14 +167,12 @@ def import_service(data: dict[str, Any]) -> models.Service:
             helo=item["helo"],
             description=item.get("description", ""),
         )
-        route.full_clean()
-        route.save()
+        _save_valid(route)
         if not item["addresses"]:
             raise ValueError(f"the {item['kind']} route has no address")
         for text in item["addresses"]:
             address = models.RouteAddress(route=route, address=text)
-            address.full_clean()
-            address.save()
+            _save_valid(address)
     for item in data["changes"]:
         change = models.PolicyChange(
             service=row,
@@ -162,7 +182,6 @@ def import_service(data: dict[str, Any]) -> models.Service:
             matched_route=item["matched_route"],
             mismatched_route=item["mismatched_route"],
         )
-        change.full_clean()
-        change.save()
+        _save_valid(change)
     to_core(row)
     return row

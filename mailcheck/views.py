@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from mailcheck.check import Rejected, run_check
+from mailcheck.check import Rejected
 from mailcheck.forms import CheckForm
 from mailcheck.presenters import problem_text, report_context
-from mailcheck.services import ServiceNotConfigured, current_resolver, current_service
+from mailcheck.services import (
+    ServiceNotConfigured,
+    check_as_configured,
+    current_resolver,
+    current_service,
+)
 
 
 def check(request: HttpRequest) -> HttpResponse:
@@ -26,14 +29,8 @@ def check(request: HttpRequest) -> HttpResponse:
         "demo_dns": resolver.source == "zone",
     }
     if submitted and form.is_valid():
-        outcome = run_check(
-            form.cleaned_data["account"],
-            form.cleaned_data["mail_from"],
-            service,
-            resolver,
-            today=timezone.localdate(),
-            budget=settings.MAILCHECK_DNS_BUDGET,
-            receiver=settings.MAILCHECK_RECEIVER,
+        outcome = check_as_configured(
+            form.cleaned_data["account"], form.cleaned_data["mail_from"], service, resolver
         )
         if isinstance(outcome, Rejected):
             for problem in outcome.problems:

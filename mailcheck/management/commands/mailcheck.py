@@ -9,9 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from mailcheck.check import Rejected, run_check
+from mailcheck.check import Rejected
 from mailcheck.dns import LiveResolver, Resolver, ZoneResolver
 from mailcheck.presenters import (
     finding_text,
@@ -20,7 +19,12 @@ from mailcheck.presenters import (
     problem_text,
     report_json,
 )
-from mailcheck.services import ServiceNotConfigured, current_resolver, current_service
+from mailcheck.services import (
+    ServiceNotConfigured,
+    check_as_configured,
+    current_resolver,
+    current_service,
+)
 
 EXIT_INVALID = 2
 
@@ -45,15 +49,7 @@ class Command(BaseCommand):
                 "`manage.py importservice FILE`."
             ) from exc
         resolver = self._resolver(options)
-        outcome = run_check(
-            options["account"],
-            options["mail_from"],
-            service,
-            resolver,
-            today=timezone.localdate(),
-            budget=settings.MAILCHECK_DNS_BUDGET,
-            receiver=settings.MAILCHECK_RECEIVER,
-        )
+        outcome = check_as_configured(options["account"], options["mail_from"], service, resolver)
         if isinstance(outcome, Rejected):
             errors = [
                 {
