@@ -9,7 +9,7 @@ from typing import Any
 from mailcheck import messages
 from mailcheck.check import Finding, Fix, Outcome, Rejected, Report
 from mailcheck.identity import Normalisation, Problem, ProblemCode
-from mailcheck.spf import SpfResult
+from mailcheck.spf import AddressVerdict, SpfResult
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,19 @@ def normalisation_text(n: Normalisation) -> str:
     return f"{messages.FIELD_NAMES[n.field]}: {messages.CHANGES[n.change]} ({n.before} → {n.after})"
 
 
+def verdict_details(v: AddressVerdict) -> dict[str, Any]:
+    """What the page and the JSON output both say of one address's verdict."""
+    return {
+        "ip": v.ip,
+        "mechanism": v.mechanism,
+        "explanation": v.explanation,
+        "lookups": v.lookups,
+        "void_lookups": v.void_lookups,
+        "received_spf": v.received_spf,
+        "authentication_results": v.authentication_results,
+    }
+
+
 def outcome_context(outcome: Outcome) -> dict[str, Any]:
     label, meaning = messages.RESULTS[outcome.result]
     return {
@@ -57,16 +70,10 @@ def outcome_context(outcome: Outcome) -> dict[str, Any]:
         "consistent": outcome.spf.consistent,
         "addresses": [
             {
-                "ip": v.ip,
+                **verdict_details(v),
                 "family": f"IPv{ipaddress.ip_address(v.ip).version}",
                 "result": v.result.value,
                 "result_label": messages.RESULTS[v.result][0],
-                "mechanism": v.mechanism,
-                "explanation": v.explanation,
-                "lookups": v.lookups,
-                "void_lookups": v.void_lookups,
-                "received_spf": v.received_spf,
-                "authentication_results": v.authentication_results,
                 "records": v.records,
             }
             for v in outcome.spf.verdicts
@@ -136,19 +143,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "spf": o.result.value,
             "consistent": o.spf.consistent,
             "ips": {v.ip: v.result.value for v in o.spf.verdicts},
-            "details": [
-                {
-                    "ip": v.ip,
-                    "spf": v.result.value,
-                    "mechanism": v.mechanism,
-                    "explanation": v.explanation,
-                    "lookups": v.lookups,
-                    "void_lookups": v.void_lookups,
-                    "received_spf": v.received_spf,
-                    "authentication_results": v.authentication_results,
-                }
-                for v in o.spf.verdicts
-            ],
+            "details": [{**verdict_details(v), "spf": v.result.value} for v in o.spf.verdicts],
         }
 
     return {
