@@ -166,6 +166,17 @@ def _clean(text: str, rec: _Recorder) -> str:
 _LOOKALIKES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2212": "-", "\u30fc": "-"})
 
 
+def _is_one_word(text: str, rec: _Recorder) -> bool:
+    """Something was typed, and it holds no white space (neither field ever does)."""
+    if not text:
+        rec.problem(ProblemCode.EMPTY)
+        return False
+    if _SPACE.search(text):
+        rec.problem(ProblemCode.HAS_SPACE)
+        return False
+    return True
+
+
 def normalise_domain(text: str, rec: _Recorder) -> str | None:
     """Lower-case, strip one trailing dot and write IDN labels as A-labels; None if invalid."""
     domain = rec.step(Change.TRAILING_DOT, text, text[:-1] if text.endswith(".") else text)
@@ -217,11 +228,7 @@ def parse_address(text: str, service_domains: Iterable[str] = ()) -> Parsed[Addr
     display = _DISPLAY_FORM.match(text)
     if display:
         text = rec.step(Change.ANGLE_BRACKETS, text, display.group(1).strip())
-    if not text:
-        rec.problem(ProblemCode.EMPTY)
-        return rec.result(None)
-    if _SPACE.search(text):
-        rec.problem(ProblemCode.HAS_SPACE)
+    if not _is_one_word(text, rec):
         return rec.result(None)
     if "@" not in text:
         rec.problem(ProblemCode.ADDRESS_NO_AT)
@@ -252,11 +259,7 @@ def parse_account(text: str, service_domains: Iterable[str]) -> Parsed[Account]:
     domains = sorted({d.lower() for d in service_domains}, key=len, reverse=True)
     rec = _Recorder(Field.ACCOUNT)
     text = _clean(text, rec)
-    if not text:
-        rec.problem(ProblemCode.EMPTY)
-        return rec.result(None)
-    if _SPACE.search(text):
-        rec.problem(ProblemCode.HAS_SPACE)
+    if not _is_one_word(text, rec):
         return rec.result(None)
     if "@" in text:
         # The mail client would send this to the server as it is and fail to log in, so it
