@@ -200,13 +200,7 @@ class NoticeAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: 
 
     @admin.action(description=_("Publish the selected notices (at their publish-from time)"))
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
-        count = 0
-        for notice in queryset.filter(is_draft=True):
-            # Saved one by one so each change is recorded in the history with its author.
-            notice.is_draft = False
-            notice.updated_by = request.user  # type: ignore[assignment]
-            notice.save()
-            count += 1
+        count = self._set_draft(request, queryset, draft=False)
         self.message_user(
             request,
             ngettext("%(count)d notice published.", "%(count)d notices published.", count)
@@ -216,18 +210,24 @@ class NoticeAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: 
 
     @admin.action(description=_("Withdraw the selected notices (back to draft)"))
     def make_draft(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
-        count = 0
-        for notice in queryset.filter(is_draft=False):
-            notice.is_draft = True
-            notice.updated_by = request.user  # type: ignore[assignment]
-            notice.save()
-            count += 1
+        count = self._set_draft(request, queryset, draft=True)
         self.message_user(
             request,
             ngettext("%(count)d notice withdrawn.", "%(count)d notices withdrawn.", count)
             % {"count": count},
             messages.SUCCESS,
         )
+
+    def _set_draft(self, request: HttpRequest, queryset: QuerySet[Notice], *, draft: bool) -> int:
+        """Change the draft flag of the notices that need it; returns how many changed."""
+        count = 0
+        for notice in queryset.filter(is_draft=not draft):
+            # Saved one by one so each change is recorded in the history with its author.
+            notice.is_draft = draft
+            notice.updated_by = request.user  # type: ignore[assignment]
+            notice.save()
+            count += 1
+        return count
 
 
 @admin.register(FaqCategory)
