@@ -6,7 +6,8 @@ The SPF evaluator (pyspf) asks for DNS data through a *lookup*: a callable with 
 - :class:`ZoneResolver` answers from master-file text (the demo zone, test zones) or from the
   OpenSPF conformance suite's ``zonedata``. Nothing touches the network.
 - :class:`LiveResolver` asks explicit name servers over the DNS protocol with dnspython, with a
-  per-query timeout, a total time budget per check and a shared TTL-honouring cache.
+  per-query timeout, a total time budget per check and a TTL-honouring cache (in the process,
+  or shared between processes through an :class:`AnswerCache` such as ``mailcheck.dnscache``).
 
 A lookup is always obtained from ``resolver.session(budget)``, so one check can never spend more
 than its budget waiting for DNS, however many terms its SPF record has.
@@ -21,6 +22,7 @@ raise :class:`spf.TempError`.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -30,13 +32,14 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 import dns.exception
+import dns.flags
 import dns.message
 import dns.name
-import dns.nameserver
+import dns.query
+import dns.rcode
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
-import dns.resolver
 import dns.rrset
 import dns.tokenizer
 import dns.zone
@@ -44,6 +47,8 @@ import dns.zonefile
 import spf as pyspf
 
 __all__ = [
+    "AnswerCache",
+    "BudgetExhausted",
     "DnsCache",
     "DnsLookup",
     "InvalidName",
@@ -51,9 +56,12 @@ __all__ = [
     "LookupResult",
     "Resolver",
     "ZoneResolver",
+    "loggable_name",
     "parse_nameserver",
     "resolver_from_setting",
 ]
+
+logger = logging.getLogger(__name__)
 
 LookupResult = list[tuple[tuple[str, str], Any]]
 
@@ -261,37 +269,50 @@ def _suite_value(rdtype: str, value: Any) -> Any:
 # Live DNS
 # ---------------------------------------------------------------------------------------------
 
+Records = tuple[tuple[str, Any], ...]
+
+
+class AnswerCache(Protocol):
+    """Where a live resolver keeps answers between checks, keyed by (lower-case name, type).
+
+    ``get`` returns the ``(qtype, value)`` pairs of an answer still within its TTL, or None;
+    ``put`` keeps an answer (an empty one for NXDOMAIN and NODATA) for ``ttl`` seconds. No
+    cache may give an answer after its TTL. :class:`DnsCache` keeps answers in the process;
+    ``mailcheck.dnscache`` shares them between processes and machines through Django's cache.
+    """
+
+    def get(self, key: tuple[str, str]) -> Records | None: ...
+
+    def put(self, key: tuple[str, str], records: Iterable[tuple[str, Any]], ttl: float) -> None: ...
+
 
 @dataclass(frozen=True)
 class _CacheEntry:
     expires: float
-    records: tuple[tuple[str, Any], ...]  # (qtype, value) pairs
+    records: Records  # (qtype, value) pairs
 
 
 class DnsCache:
-    """A thread-safe answer cache honouring TTLs, shared by all checks of a process.
+    """A thread-safe answer cache in the process, honouring TTLs, shared by all its checks.
 
-    Positive answers live for the smallest TTL in the answer, negative answers (NXDOMAIN,
-    NODATA) for the SOA minimum of the response (RFC 2308 §5), or ``negative_ttl`` when the
-    response carries no SOA. Every lifetime is capped at ``max_ttl``.
+    Every lifetime is capped at ``max_ttl``; the oldest entries go first when more than
+    ``max_entries`` are held.
     """
 
     def __init__(
         self,
         *,
         max_entries: int = 10_000,
-        negative_ttl: float = 60.0,
         max_ttl: float = 86_400.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_entries = max_entries
-        self.negative_ttl = negative_ttl
         self.max_ttl = max_ttl
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str], _CacheEntry] = OrderedDict()
 
-    def get(self, key: tuple[str, str]) -> tuple[tuple[str, Any], ...] | None:
+    def get(self, key: tuple[str, str]) -> Records | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -323,8 +344,18 @@ class DnsCache:
 
 
 def parse_nameserver(text: str) -> tuple[str, int]:
-    """Parse ``1.2.3.4``, ``1.2.3.4:5353``, ``::1`` or ``[::1]:5353`` into (address, port)."""
+    """Read a name server as the settings and the command line give it: (address, port).
+
+    ``192.0.2.53`` or ``192.0.2.53:5353`` for IPv4; ``[2001:db8::53]`` or
+    ``[2001:db8::53]:5353`` for IPv6: brackets are the only way to give an IPv6 address a
+    port. Without brackets an IPv6 address is asked on port 53, but only when it cannot also
+    be read as a shorter address and a port: ``::1`` and ``2001:db8::53`` are accepted,
+    ``::1:53`` (the address ``::1:53``, or ``::1`` on port 53?) is refused with both
+    spellings to choose from. Host names are refused: they would need DNS to find DNS.
+    """
     text = text.strip()
+    if not text:
+        raise ValueError("bad name server '': empty; give an IP address, optionally with :PORT")
     host, port = text, 53
     if text.startswith("["):
         host, sep, rest = text[1:].partition("]")
@@ -335,14 +366,30 @@ def parse_nameserver(text: str) -> tuple[str, int]:
     elif text.count(":") == 1:
         host, _, port_text = text.partition(":")
         port = _port(text, port_text)
+    elif text.count(":") > 1:
+        shorter, _, last = text.rpartition(":")
+        if last.isdigit() and 0 < int(last) < 65536 and _is_ip(shorter):
+            raise ValueError(
+                f"bad name server {text!r}: ambiguous; write [{shorter}]:{last} for {shorter} "
+                f"on port {last}, or [{text}] for the address {text} on port 53"
+            )
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         raise ValueError(
-            f"bad name server {text!r}: give an IP address, optionally with :PORT "
+            f"bad name server {text!r}: give an IP address, optionally with :PORT, and an "
+            "IPv6 address in brackets when it has a port, as in [2001:db8::53]:5353 "
             "(host names are not resolved)"
         ) from None
     return str(address), port
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _port(text: str, port_text: str) -> int:
@@ -351,11 +398,48 @@ def _port(text: str, port_text: str) -> int:
     return int(port_text)
 
 
+def _server_text(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def loggable_name(name: str | dns.name.Name) -> str:
+    """A query name fit for a log line.
+
+    SPF macros can write the sender into a name (RFC 7208 §7.2: ``%{s}`` is the whole
+    address); a label holding an ``@`` is masked, so no mail address reaches the log.
+    """
+    text = name.to_text() if isinstance(name, dns.name.Name) else name
+    return ".".join("(sender)" if "@" in label else label for label in text.split("."))
+
+
+class BudgetExhausted(pyspf.TempError):  # type: ignore[misc]
+    """The check's DNS budget ran out before this query could be sent."""
+
+
+class _Failed(Exception):
+    """No server answered one question; ``timed_out`` when none answered at all."""
+
+    def __init__(self, causes: list[str], *, timed_out: bool) -> None:
+        super().__init__("; ".join(causes))
+        self.timed_out = timed_out
+
+
 class LiveResolver:
-    """Asks explicit name servers with dnspython; one instance serves all requests.
+    """Asks explicit name servers over the DNS protocol; one instance serves all requests.
 
     Never reads ``/etc/resolv.conf`` and never applies a search list: pyspf's own dnspython path
     does, and a non-existent domain was seen to pass through a wildcard under a search domain.
+
+    Time: a question gets at most ``timeout`` seconds in all (every server, and the TCP retry
+    of a truncated answer), and never more than what is left of the check's budget. The servers
+    are asked in order, each waiting for its share of the question's remaining time, so a silent
+    first server leaves time for the next; a server that fails at once (SERVFAIL, refused)
+    leaves its share to the others. There is no sleep between attempts.
+
+    dnspython's ``Resolver`` is not used for the exchange itself: its per-query bound is only
+    ``lifetime``, and between rounds it sleeps a back-off growing to 2 s before looking at the
+    lifetime again, so with a silent server a check overran its budget by seconds (0.5 s
+    timeout and 6 s budget took 8 s). ``dns.query.udp``/``tcp`` take one deadline each.
     """
 
     source = "live"
@@ -365,35 +449,27 @@ class LiveResolver:
         nameservers: Sequence[str],
         *,
         timeout: float = 1.0,
-        cache: DnsCache | None = None,
+        cache: AnswerCache | None = None,
+        negative_ttl: float = 60.0,
     ) -> None:
         if not nameservers:
             raise ValueError("LiveResolver needs at least one name server")
+        if timeout <= 0:
+            raise ValueError("the DNS timeout must be a positive number of seconds")
         self.nameservers = tuple(parse_nameserver(ns) for ns in nameservers)
         self.timeout = timeout
-        self.cache = cache if cache is not None else DnsCache()
-        resolver = dns.resolver.Resolver(configure=False)
-        resolver.nameservers = [
-            dns.nameserver.Do53Nameserver(address, port) for address, port in self.nameservers
-        ]
-        resolver.search = []
-        resolver.use_search_by_default = False
-        resolver.timeout = timeout
-        resolver.cache = None
-        # EDNS0 with the 1232-octet payload of DNS Flag Day 2020: long SPF records fit in UDP
-        # more often; longer answers come back truncated and are retried over TCP.
-        resolver.use_edns(0, 0, 1232)
-        # The resolver is only read after this point, so threads may share it.
-        self._resolver = resolver
+        self.cache: AnswerCache = cache if cache is not None else DnsCache()
+        # RFC 2308 §5: for a negative answer without an SOA to take the time from.
+        self.negative_ttl = negative_ttl
 
     def __repr__(self) -> str:
-        servers = ",".join(f"{a}:{p}" for a, p in self.nameservers)
+        servers = ",".join(_server_text(a, p) for a, p in self.nameservers)
         return f"LiveResolver({servers})"
 
     def session(self, budget: float = DEFAULT_BUDGET) -> DnsLookup:
-        return _LiveSession(self, time.monotonic() + budget)
+        return _LiveSession(self, budget)
 
-    def query(self, name: str, qtype: str, deadline: float, timeout: float) -> LookupResult:
+    def query(self, name: str, qtype: str, deadline: float) -> LookupResult:
         """Answer one query, from the cache or from the name servers before ``deadline``."""
         qtype = qtype.upper()
         qname = _qname(name)
@@ -401,65 +477,131 @@ class LiveResolver:
         cached = self.cache.get(key)
         if cached is not None:
             return [((name, rdtype), value) for rdtype, value in cached]
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise pyspf.TempError("DNS time budget for this check exhausted")
-        lifetime = min(timeout, remaining)
+        started = time.monotonic()
+        if deadline <= started:
+            raise BudgetExhausted("DNS time budget for this check exhausted")
         try:
-            answer = self._resolver.resolve(
-                qname, qtype, raise_on_no_answer=False, lifetime=lifetime, search=False
+            response, chain = self._ask(qname, qtype, min(started + self.timeout, deadline))
+        except _Failed as exc:
+            elapsed = time.monotonic() - started
+            ran_out = time.monotonic() >= deadline
+            budget_note = " (the check's DNS budget ran out)" if ran_out else ""
+            logger.warning(
+                "DNS %s %s failed after %.2f s%s: %s",
+                qtype,
+                loggable_name(qname),
+                elapsed,
+                budget_note,
+                exc,
             )
-        except dns.resolver.NXDOMAIN as exc:
-            responses: dict[Any, dns.message.Message] = exc.kwargs.get("responses") or {}
-            self.cache.put(key, (), self._negative_ttl(responses.values()))
+            what = "timeout" if exc.timed_out else "server failure"
+            raise pyspf.TempError(f"DNS {what} looking up {qtype} {name}") from exc
+        if response.rcode() == dns.rcode.NXDOMAIN or chain.answer is None:
+            self.cache.put(key, (), self._negative_ttl(response))
             return []
-        except dns.resolver.LifetimeTimeout as exc:
-            raise pyspf.TempError(f"DNS timeout looking up {qtype} {name}") from exc
-        except dns.resolver.NoNameservers as exc:
-            raise pyspf.TempError(f"DNS server failure looking up {qtype} {name}") from exc
-        except dns.exception.Timeout as exc:
-            raise pyspf.TempError(f"DNS timeout looking up {qtype} {name}") from exc
-        except (dns.exception.DNSException, OSError) as exc:
-            raise pyspf.TempError(f"DNS error looking up {qtype} {name}: {exc}") from exc
-        if answer.rrset is None:
-            self.cache.put(key, (), self._negative_ttl([answer.response]))
-            return []
-        # dnspython has already followed any CNAME chain inside the response: the data is
-        # reported under the name pyspf asked for, as pyspf's own dnspython lookup does.
-        records = [(qtype, _rdata_value(rdata)) for rdata in answer.rrset]
-        ttl = min(rrset.ttl for rrset in answer.response.answer)
-        self.cache.put(key, records, ttl)
+        # The CNAME chain inside the response is followed already: the data is reported under
+        # the name pyspf asked for, as pyspf's own dnspython lookup does.
+        records = [(qtype, _rdata_value(rdata)) for rdata in chain.answer]
+        self.cache.put(key, records, float(chain.minimum_ttl))
         return [((name, rdtype), value) for rdtype, value in records]
 
-    def _negative_ttl(self, responses: Iterable[dns.message.Message]) -> float:
+    def _ask(
+        self, qname: dns.name.Name, qtype: str, query_deadline: float
+    ) -> tuple[dns.message.QueryMessage, dns.message.ChainingResult]:
+        # EDNS0 with the 1232-octet payload of DNS Flag Day 2020: long SPF records fit in UDP
+        # more often; longer answers come back truncated and are asked again over TCP.
+        request = dns.message.make_query(qname, qtype, use_edns=0, payload=1232)
+        causes: list[str] = []
+        timed_out = True
+        for index, (address, port) in enumerate(self.nameservers):
+            remaining = query_deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            wait = remaining / (len(self.nameservers) - index)
+            server = _server_text(address, port)
+            try:
+                response = dns.query.udp(
+                    request, address, port=port, timeout=wait, ignore_unexpected=True
+                )
+                if response.flags & dns.flags.TC:
+                    response = dns.query.tcp(
+                        request, address, port=port, timeout=query_deadline - time.monotonic()
+                    )
+                rcode = response.rcode()
+                if not isinstance(response, dns.message.QueryMessage):
+                    causes.append(f"{server} sent a message that is not a query response")
+                elif rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+                    return response, response.resolve_chaining()
+                else:
+                    causes.append(f"{server} answered {dns.rcode.to_text(rcode)}")
+            except dns.exception.Timeout:
+                causes.append(f"{server} did not answer within {wait:.2f} s")
+                continue
+            except (OSError, dns.exception.DNSException) as exc:
+                causes.append(f"{server}: {type(exc).__name__}: {exc}")
+            timed_out = False
+        if not causes:
+            causes.append("no time left to ask")
+        raise _Failed(causes, timed_out=timed_out)
+
+    def _negative_ttl(self, response: dns.message.Message) -> float:
         # RFC 2308 §5: a negative answer lives for the smaller of the SOA's TTL and its MINIMUM.
-        for response in responses:
-            for rrset in response.authority:
-                if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
-                    minimum = int(rrset[0].minimum)
-                    return float(min(rrset.ttl, minimum))
-        return self.cache.negative_ttl
+        for rrset in response.authority:
+            if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
+                minimum = int(rrset[0].minimum)
+                return float(min(rrset.ttl, minimum))
+        return self.negative_ttl
 
 
 class _LiveSession:
-    """A lookup bound to one check: all its queries share one deadline."""
+    """A lookup bound to one check: all its queries share one deadline.
 
-    def __init__(self, resolver: LiveResolver, deadline: float) -> None:
+    pyspf's own ``timeout`` argument is ignored: the resolver's per-query timeout and this
+    check's deadline bound every query. A question that failed is not asked again in the same
+    check (pyspf evaluates every address of a route, and each asks for the same record): the
+    second asking fails at once instead of waiting out another timeout.
+    """
+
+    def __init__(self, resolver: LiveResolver, budget: float) -> None:
         self._resolver = resolver
-        self.deadline = deadline
+        self.budget = budget
+        self.deadline = time.monotonic() + budget
+        self._exhausted = False
+        self._failed: dict[tuple[str, str], str] = {}
 
     def __call__(
         self, name: str, qtype: str, strict: bool = True, timeout: float = 30.0
     ) -> LookupResult:
-        return self._resolver.query(name, qtype, self.deadline, timeout)
+        key = (name.lower().rstrip("."), qtype.upper())
+        if key in self._failed:
+            raise pyspf.TempError(self._failed[key])
+        try:
+            return self._resolver.query(name, qtype, self.deadline)
+        except BudgetExhausted:
+            if not self._exhausted:
+                # Once per check: every later query of the check fails the same way.
+                self._exhausted = True
+                logger.warning(
+                    "DNS budget of %.1f s for this check exhausted: %s %s and later queries "
+                    "not sent",
+                    self.budget,
+                    qtype.upper(),
+                    loggable_name(name),
+                )
+            raise
+        except pyspf.TempError as exc:
+            self._failed[key] = str(exc)
+            raise
 
 
-def resolver_from_setting(value: str, base_dir: Path, *, timeout: float = 1.0) -> Resolver:
+def resolver_from_setting(
+    value: str, base_dir: Path, *, timeout: float = 1.0, cache: AnswerCache | None = None
+) -> Resolver:
     """Build the resolver a setting names.
 
     ``zone:PATH`` reads a master file (PATH relative to ``base_dir`` unless absolute);
-    ``live:HOST[:PORT],HOST[:PORT]`` asks those name servers (IP addresses, IPv6 in brackets
-    when a port is given).
+    ``live:HOST[:PORT],HOST[:PORT]`` asks those name servers (see :func:`parse_nameserver`),
+    keeping answers in ``cache`` (a cache of its own when None).
     """
     kind, sep, rest = value.strip().partition(":")
     if sep and kind == "zone" and rest:
@@ -474,7 +616,7 @@ def resolver_from_setting(value: str, base_dir: Path, *, timeout: float = 1.0) -
         if not servers:
             raise ValueError(f"DNS setting {value!r}: no name servers given")
         try:
-            return LiveResolver(servers, timeout=timeout)
+            return LiveResolver(servers, timeout=timeout, cache=cache)
         except ValueError as exc:
             raise ValueError(f"DNS setting {value!r}: {exc}") from None
     raise ValueError(
