@@ -175,3 +175,10 @@ class PolicyChange(models.Model):
                 {"announced": _("A change cannot be announced after it takes effect.")},
                 code="announced_after_effective",
             )
+
+
+# Connected here rather than in AppConfig.ready so that the receivers exist whenever the models
+# do; the import sits at the end because the receivers' module imports these models.
+from mailcheck import signals  # noqa: E402
+
+signals.connect()

@@ -15,26 +15,40 @@ from mailcheck import models
 from mailcheck.check import Rejected, Report, run_check
 from mailcheck.dns import Resolver, resolver_from_setting
 from mailcheck.policy import PolicyChange, Route, RouteKind, Service
+from mailcheck.snapshots import Snapshot
 
 
 class ServiceNotConfigured(LookupError):
     pass
 
 
-def current_service() -> Service:
-    """The active service as the core sees it. Read on every check so that all machines behind
-    a load balancer see an admin's change at once."""
+def load_service() -> Service | str:
+    """The active service read from the database, or why there is none usable."""
     row = (
         models.Service.objects.filter(is_active=True)
         .prefetch_related("domains", "routes__addresses", "changes")
         .first()
     )
     if row is None:
-        raise ServiceNotConfigured("no active service")
+        return "no active service"
     try:
         return to_core(row)
     except (ValueError, LookupError) as exc:
-        raise ServiceNotConfigured(str(exc)) from exc
+        return str(exc)
+
+
+# Written anew on every save, delete or import of the configuration (mailcheck/signals.py).
+SERVICE_SNAPSHOT: Snapshot[Service | str] = Snapshot("mailcheck-service", load_service)
+
+
+def current_service() -> Service:
+    """The active service as the core sees it. Kept in the shared cache under a generation that
+    every configuration edit renews, so a warm check reads no row and every machine behind a
+    load balancer sees an admin's change on its next request."""
+    service = SERVICE_SNAPSHOT.get()
+    if isinstance(service, str):
+        raise ServiceNotConfigured(service)
+    return service
 
 
 def to_core(row: models.Service) -> Service:

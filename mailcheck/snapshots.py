@@ -1,0 +1,87 @@
+"""Database rows the check page needs, kept in Django's cache so that a warm check makes no query.
+
+A snapshot is whatever its loader builds from the database (the core ``Service``, the candidate
+notices and FAQ entries). It is stored in the default cache, which several machines share through
+Redis when ``REDIS_URL`` is set, under a *generation*: a random token kept under its own key.
+Every save or delete of a row the snapshot depends on writes a new generation (see
+``mailcheck/signals.py`` and the end of ``portal/models.py``), so every process on every machine
+reads the new rows on its next request; entries of old generations are never read again and
+expire. A reader pays one cache round trip for the generation; the value itself is also kept in
+a per-process memo under its generation, so a warm process does not even unpickle it.
+
+The generation is written twice: at once, so that the rest of the saving request (and a test,
+whose transaction never commits) sees the edit, and again when the transaction commits, because
+another process may have loaded the old rows between the save and the commit and stored them
+under the first new generation.
+
+Why not a library: django-cachalot and django-cacheops cache every query on every table, which
+the rest of the site does not need; this is two snapshots and one key each.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Generic, TypeVar, cast
+
+from django.core.cache import BaseCache, caches
+from django.db import transaction
+
+T = TypeVar("T")
+
+# Entries of old generations are never read again; this lets the cache drop them.
+SNAPSHOT_TIMEOUT = 24 * 60 * 60
+
+_MISSING = object()
+
+
+class Snapshot(Generic[T]):
+    def __init__(
+        self,
+        name: str,
+        load: Callable[[], T],
+        *,
+        cache: BaseCache | None = None,
+        timeout: int = SNAPSHOT_TIMEOUT,
+    ) -> None:
+        self.name = name
+        self.load = load
+        self.timeout = timeout
+        self._cache = cache
+        self._memo: tuple[str, T] | None = None
+
+    @property
+    def cache(self) -> BaseCache:
+        return self._cache if self._cache is not None else caches["default"]
+
+    @property
+    def generation_key(self) -> str:
+        return f"snapshot:{self.name}:generation"
+
+    def get(self) -> T:
+        cache = self.cache
+        generation = cache.get(self.generation_key)
+        if generation is None:
+            generation = uuid.uuid4().hex
+            if not cache.add(self.generation_key, generation, timeout=None):
+                # Another process started the first generation at the same moment.
+                generation = cache.get(self.generation_key) or generation
+        memo = self._memo
+        if memo is not None and memo[0] == generation:
+            return memo[1]
+        key = f"snapshot:{self.name}:{generation}"
+        cached = cache.get(key, _MISSING)
+        if cached is _MISSING:
+            value = self.load()
+            cache.set(key, value, timeout=self.timeout)
+        else:
+            value = cast(T, cached)
+        self._memo = (generation, value)
+        return value
+
+    def invalidate(self) -> None:
+        self.cache.set(self.generation_key, uuid.uuid4().hex, timeout=None)
+
+    def invalidate_on_commit(self) -> None:
+        self.invalidate()
+        transaction.on_commit(self.invalidate)
