@@ -12,24 +12,39 @@ and an entry without it is shown in Japanese, marked ``lang="ja"``, on the Engli
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mailcheck.check import Finding
+from mailcheck.snapshots import Snapshot
 from portal.markdown import render_markdown
 
 MARKDOWN_HELP = _(
     "Markdown: blank line between paragraphs, **bold**, [link](https://…), lists with -, "
     "tables with |. HTML tags, scripts and javascript: links are removed."
 )
+
+
+def with_rendered(
+    update_fields: Iterable[str] | None, rendered: dict[str, str]
+) -> Iterable[str] | None:
+    """save(update_fields=[...]) that writes a Markdown field writes its rendered HTML too."""
+    if update_fields is None:
+        return None
+    fields = set(update_fields)
+    return fields | {html for source, html in rendered.items() if source in fields}
 
 
 def current_language() -> str:
@@ -100,6 +115,9 @@ class Notice(models.Model):
     )
     body_ja = models.TextField(_("body (Japanese)"), help_text=MARKDOWN_HELP)
     body_en = models.TextField(_("body (English)"), blank=True, help_text=MARKDOWN_HELP)
+    # The bodies rendered and sanitised once, on save, so pages only output them.
+    body_ja_html = models.TextField(editable=False, blank=True, default="")
+    body_en_html = models.TextField(editable=False, blank=True, default="")
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.INFORMATION
     )
@@ -167,6 +185,14 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.title_ja
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body_ja_html = render_markdown(self.body_ja)
+        self.body_en_html = render_markdown(self.body_en)
+        kwargs["update_fields"] = with_rendered(
+            kwargs.get("update_fields"), {"body_ja": "body_ja_html", "body_en": "body_en_html"}
+        )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("notice_detail", kwargs={"slug": self.slug})
 
@@ -211,7 +237,8 @@ class Notice(models.Model):
 
     @property
     def body_html(self) -> SafeString:
-        return render_markdown(self.body_en if self.language == "en" else self.body_ja)
+        html = self.body_en_html if self.language == "en" else self.body_ja_html
+        return mark_safe(html)  # noqa: S308 (sanitised by render_markdown on save)
 
     @property
     def is_important(self) -> bool:
@@ -257,6 +284,9 @@ class FaqEntry(models.Model):
     )
     answer_ja = models.TextField(_("answer (Japanese)"), help_text=MARKDOWN_HELP)
     answer_en = models.TextField(_("answer (English)"), blank=True, help_text=MARKDOWN_HELP)
+    # The answers rendered and sanitised once, on save, so pages only output them.
+    answer_ja_html = models.TextField(editable=False, blank=True, default="")
+    answer_en_html = models.TextField(editable=False, blank=True, default="")
     category = models.ForeignKey(
         FaqCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="entries"
     )
@@ -289,6 +319,15 @@ class FaqEntry(models.Model):
     def __str__(self) -> str:
         return self.question_ja
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.answer_ja_html = render_markdown(self.answer_ja)
+        self.answer_en_html = render_markdown(self.answer_en)
+        kwargs["update_fields"] = with_rendered(
+            kwargs.get("update_fields"),
+            {"answer_ja": "answer_ja_html", "answer_en": "answer_en_html"},
+        )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("faq_detail", kwargs={"slug": self.slug})
 
@@ -310,4 +349,86 @@ class FaqEntry(models.Model):
 
     @property
     def answer_html(self) -> SafeString:
-        return render_markdown(self.answer_en if self.language == "en" else self.answer_ja)
+        html = self.answer_en_html if self.language == "en" else self.answer_ja_html
+        return mark_safe(html)  # noqa: S308 (sanitised by render_markdown on save)
+
+
+# The notices and FAQ entries a check result may link, kept in the shared cache (see
+# mailcheck/snapshots.py) so that a warm check page reads no row. The snapshot holds every
+# candidate with its publication window; the window is applied at each request, because a
+# scheduled notice becomes public when its time comes, with no save to renew the snapshot.
+
+RELATED_LIMIT = 6
+
+
+@dataclass(frozen=True)
+class RelatedCandidates:
+    notices: tuple[tuple[frozenset[str], Notice], ...]
+    faq_entries: tuple[tuple[frozenset[str], FaqEntry], ...]
+
+
+def topic_codes(through: Any, owner: str) -> dict[int, frozenset[str]]:
+    codes: dict[int, set[str]] = {}
+    for owner_id, code in through.objects.values_list(f"{owner}_id", "checktopic__code"):
+        codes.setdefault(owner_id, set()).add(code)
+    return {owner_id: frozenset(found) for owner_id, found in codes.items()}
+
+
+def load_related_candidates() -> RelatedCandidates:
+    notice_codes = topic_codes(Notice.check_topics.through, "notice")
+    entry_codes = topic_codes(FaqEntry.check_topics.through, "faqentry")
+    # Not drafts and not unpublished: no later time can make those public without a save.
+    notices = Notice.objects.filter(is_draft=False, pk__in=notice_codes).defer(
+        "body_ja", "body_en", "body_ja_html", "body_en_html"
+    )
+    entries = (
+        FaqEntry.objects.published()
+        .filter(pk__in=entry_codes)
+        .select_related("category")
+        .defer("answer_ja", "answer_en", "answer_ja_html", "answer_en_html")
+    )
+    return RelatedCandidates(
+        notices=tuple((notice_codes[n.pk], n) for n in notices),
+        faq_entries=tuple((entry_codes[e.pk], e) for e in entries),
+    )
+
+
+RELATED_SNAPSHOT: Snapshot[RelatedCandidates] = Snapshot(
+    "portal-related-content", load_related_candidates
+)
+
+
+def related_to_findings(
+    codes: Iterable[str], now: datetime.datetime | None = None
+) -> tuple[list[Notice], list[FaqEntry]]:
+    """Published notices and FAQ entries that staff linked to any of these finding codes, in
+    the order of their lists, at most RELATED_LIMIT of each."""
+    wanted = frozenset(codes)
+    if not wanted:
+        return [], []
+    now = now or timezone.now()
+    candidates = RELATED_SNAPSHOT.get()
+    notices = [
+        n
+        for topics, n in candidates.notices
+        if topics & wanted and n.status(now) == Notice.Status.PUBLISHED
+    ]
+    entries = [e for topics, e in candidates.faq_entries if topics & wanted]
+    return notices[:RELATED_LIMIT], entries[:RELATED_LIMIT]
+
+
+def content_changed(**kwargs: Any) -> None:
+    RELATED_SNAPSHOT.invalidate_on_commit()
+
+
+def content_migrated(app_config: Any, **kwargs: Any) -> None:
+    if app_config.name == "portal":
+        RELATED_SNAPSHOT.invalidate()
+
+
+for _model in (Notice, FaqEntry, FaqCategory, CheckTopic):
+    post_save.connect(content_changed, sender=_model, dispatch_uid=f"{_model.__name__}:saved")
+    post_delete.connect(content_changed, sender=_model, dispatch_uid=f"{_model.__name__}:deleted")
+for _through in (Notice.check_topics.through, FaqEntry.check_topics.through):
+    m2m_changed.connect(content_changed, sender=_through, dispatch_uid=f"{_through.__name__}:m2m")
+post_migrate.connect(content_migrated, dispatch_uid="portal:migrated")

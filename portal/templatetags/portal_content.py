@@ -6,12 +6,11 @@ from typing import Any
 
 from django import template
 
-from portal.models import FaqEntry, Notice
+from portal.models import Notice, related_to_findings
 
 register = template.Library()
 
 HOME_NOTICES = 5
-RELATED_LIMIT = 6
 
 
 @register.simple_tag
@@ -28,17 +27,7 @@ def finding_codes(report: Any) -> list[str]:
 
 @register.inclusion_tag("portal/includes/related_content.html")
 def related_content(report: Any) -> dict[str, object]:
-    """Published notices and FAQ entries that staff linked to any of the report's findings."""
-    codes = finding_codes(report)
-    if not codes:
-        return {"notices": [], "faq_entries": []}
-    notices = (
-        Notice.objects.published().filter(check_topics__code__in=codes).distinct()[:RELATED_LIMIT]
-    )
-    entries = (
-        FaqEntry.objects.published()
-        .filter(check_topics__code__in=codes)
-        .select_related("category")
-        .distinct()[:RELATED_LIMIT]
-    )
-    return {"notices": list(notices), "faq_entries": list(entries)}
+    """Published notices and FAQ entries that staff linked to any of the report's findings,
+    read from the cached snapshot (portal.models.RELATED_SNAPSHOT): no database query."""
+    notices, entries = related_to_findings(finding_codes(report))
+    return {"notices": notices, "faq_entries": entries}
