@@ -7,10 +7,12 @@ Every value comes from an environment variable with a default that runs a fresh 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -95,7 +97,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = envstr("SITE_URL", "http://localhost:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The stock admin with an optional second factor (portal/admin_site.py).
+    "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,21 +106,30 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "mailcheck",
     "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -192,9 +204,98 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+    # Both only take effect once SECURE_HSTS_SECONDS is above 0. The portal has a host name of
+    # its own, so its sub-domains are covered at no cost; preload only consents to the
+    # browsers' list (submitting the domain at hstspreload.org is a separate, deliberate step).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    # Plain HTTP is redirected to HTTPS; behind a TLS proxy this needs BEHIND_TLS_PROXY, and a
+    # plain-HTTP test install turns it off. A load balancer's health checks speak plain HTTP.
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
     if envbool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         USE_X_FORWARDED_HOST = True
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from our own origin
+# only; no inline script anywhere. The admin's two inline styles are allowed by their hashes
+# (see tests/browser/test_csp.py, which fails on any violation).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the portal uses none of these features. The
+# copy buttons use the clipboard, which stays allowed for our own pages only.
+PERMISSIONS_POLICY: dict[str, str | list[str]] = {
+    feature: list[str]()
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+} | {"clipboard-write": "self"}
+# Our own error pages in the URL's language (portal/views.py).
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+
+# The admin. ADMIN_PATH moves it (say, to a path only staff know); ADMIN_REQUIRE_2FA asks every
+# member of staff for a TOTP code besides the password (portal/admin_site.py).
+ADMIN_PATH = envstr("ADMIN_PATH", "admin/").strip().strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("ADMIN_PATH must name a path, such as admin/ or staff-desk/")
+ADMIN_REQUIRE_2FA = envbool("ADMIN_REQUIRE_2FA", False)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = urlparse(SITE_URL).hostname or "mail-support"
+
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the
+# load balancers in front of the portal. Empty: the connecting address is the client.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+
+# The admin login's lockout (django-axes), counted in the database so that every machine
+# behind the load balancer shares it. Counted per user name and client address together:
+# someone guessing from elsewhere cannot lock a member of staff out, and a support desk behind
+# one office address is not locked out by a colleague's typing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+_lockout_minutes = envint("ADMIN_LOCKOUT_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or _lockout_minutes < 1:
+    raise ImproperlyConfigured(
+        "ADMIN_LOGIN_FAILURE_LIMIT and ADMIN_LOCKOUT_MINUTES must be at least 1"
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Axes masks the user name and address in its log lines by default; the operator needs both
+# to see who is being guessed at and from where. The password is always masked.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 # The checker. MAILCHECK_DNS is "zone:PATH" (answers from an RFC 1035 master file; the
 # default is the demo zone, so a fresh checkout needs no network) or

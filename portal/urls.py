@@ -1,17 +1,22 @@
-"""The site's URLs. Japanese is served without a prefix, English under /en/."""
+"""The site's URLs. Japanese is served without a prefix, English under /en/; the admin at
+ADMIN_PATH (default admin/)."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from portal import content_views, views
+from portal import content_views, health, views
 from portal.feeds import NoticeFeed
 from portal.sitemaps import SITEMAPS
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_xml"),
+    # For load balancers: never language-prefixed, never redirected (portal/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -25,3 +30,8 @@ urlpatterns += i18n_patterns(
     path("sitemap/", content_views.site_map, name="site_map"),
     prefix_default_language=False,
 )
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
