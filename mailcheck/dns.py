@@ -54,6 +54,7 @@ __all__ = [
     "InvalidName",
     "LiveResolver",
     "LookupResult",
+    "Records",
     "Resolver",
     "ZoneResolver",
     "loggable_name",

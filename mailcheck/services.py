@@ -14,6 +14,7 @@ from django.utils import timezone
 from mailcheck import models
 from mailcheck.check import Rejected, Report, run_check
 from mailcheck.dns import Resolver, resolver_from_setting
+from mailcheck.dnscache import SharedDnsCache
 from mailcheck.policy import PolicyChange, Route, RouteKind, Service
 from mailcheck.snapshots import Snapshot
 
@@ -83,8 +84,9 @@ def to_core(row: models.Service) -> Service:
 
 
 @functools.cache
-def _resolver(value: str, timeout: float) -> Resolver:
-    return resolver_from_setting(value, settings.BASE_DIR, timeout=timeout)
+def _resolver(value: str, timeout: float, shared_cache: bool) -> Resolver:
+    cache = SharedDnsCache() if shared_cache else None
+    return resolver_from_setting(value, settings.BASE_DIR, timeout=timeout, cache=cache)
 
 
 def check_as_configured(
@@ -104,8 +106,11 @@ def check_as_configured(
 
 
 def current_resolver() -> Resolver:
-    """One resolver per process and setting, so the live resolver's cache is shared."""
-    return _resolver(settings.MAILCHECK_DNS, settings.MAILCHECK_DNS_TIMEOUT)
+    """One resolver per process and setting, so the live resolver's cache is shared: by every
+    process through Django's cache when REDIS_URL is set, else by the process's checks."""
+    return _resolver(
+        settings.MAILCHECK_DNS, settings.MAILCHECK_DNS_TIMEOUT, bool(settings.REDIS_URL)
+    )
 
 
 # Export and import: one JSON document so staging and production share one configuration.
