@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
+import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -62,29 +63,34 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict[str, object]:
-    """Read DATABASE_URL: sqlite:///relative/or//absolute/path or postgres://user:pw@host:port/name."""
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        path = unquote(parsed.path[1:] if parsed.path.startswith("/") else parsed.path)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path if Path(path).is_absolute() else BASE_DIR / path,
-        }
-    if parsed.scheme in {"postgres", "postgresql"}:
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")),
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL must start with sqlite:/// or postgres://, not {url!r}"
-    )
+def database_from_url(url: str, base_dir: Path = BASE_DIR) -> dict[str, object]:
+    """Read DATABASE_URL with dj-database-url, so that options in the query string reach OPTIONS
+    (postgres://user:pw@host/name?sslmode=require → OPTIONS sslmode).
+
+    sqlite:///relative/path is relative to the checkout, sqlite:////absolute/path is absolute;
+    the SQLite file's folder is created when missing, so ``migrate`` works on a fresh checkout.
+    """
+    scheme = url.partition(":")[0].lower()
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with sqlite:/// or postgres://, not {url!r}"
+        )
+    config: dict[str, object] = dict(dj_database_url.parse(url))
+    if scheme == "sqlite":
+        name = str(config["NAME"])
+        if name != ":memory:":
+            path = Path(name) if Path(name).is_absolute() else base_dir / name
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ImproperlyConfigured(
+                    f"DATABASE_URL: cannot create the folder {path.parent}: {exc.strerror}"
+                ) from exc
+            config["NAME"] = path
+    else:
+        config["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
 
 
 DEBUG = envbool("DEBUG", True)
