@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +20,7 @@ import dns.exception
 import dns.name
 import spf as pyspf
 
-from mailcheck.dns import DnsLookup
+from mailcheck.dns import DnsLookup, InvalidName
 
 __all__ = [
     "AddressVerdict",
@@ -29,6 +30,8 @@ __all__ = [
     "check_address",
     "evaluate_route",
 ]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_RECEIVER: Final = "mx.example"
 
@@ -145,7 +148,7 @@ class _Query(pyspf.query):  # type: ignore[misc]
         ignore_void: bool = False,
     ) -> list[Any]:
         if not name:
-            raise Exception("Invalid query")
+            raise InvalidName("invalid domain name '': empty")
         name = str(name)
         if name.endswith("."):
             name = name[:-1]
@@ -188,7 +191,8 @@ class _Query(pyspf.query):  # type: ignore[misc]
         return result
 
 
-# Input that cannot be evaluated at all: a receiver could only give up on it.
+# Input that cannot be evaluated at all: a receiver could only give up on it. The name errors
+# come before DNSException below, of which they are subclasses.
 _INPUT_ERRORS: Final = (
     pyspf.PermError,
     ValueError,
@@ -198,6 +202,9 @@ _INPUT_ERRORS: Final = (
     dns.name.EmptyLabel,
     dns.name.BadEscape,
 )
+# DNS that failed below a lookup that should have said so with spf.TempError: a receiver would
+# try again later. Anything else is a programming error and is left to propagate.
+_DNS_ERRORS: Final = (dns.exception.Timeout, OSError)
 
 
 def check_address(
@@ -211,7 +218,9 @@ def check_address(
     """Evaluate SPF for mail from ``mail_from`` sent by ``ip`` that greeted with ``helo``.
 
     An empty ``mail_from`` is checked as ``postmaster@<helo>`` (RFC 7208 §2.4). Whatever the
-    input or the DNS data, the answer is a verdict: errors become permerror or temperror.
+    input or the DNS data, the answer is a verdict: input and record errors become permerror,
+    DNS failures temperror. A programming error is not a verdict: it propagates, to be logged
+    with its traceback and shown as a server error, never as "DNS did not answer".
     """
     query: _Query | None = None
     try:
@@ -221,12 +230,17 @@ def check_address(
         outcome, _code, explanation = query.check()
         result = SpfResult(outcome)
     except pyspf.TempError as exc:
+        # mailcheck.dns has logged the cause (name, type, server, time).
         result, explanation = SpfResult.TEMPERROR, f"SPF Temporary Error: {exc}"
-    except dns.exception.Timeout as exc:
-        result, explanation = SpfResult.TEMPERROR, f"SPF Temporary Error: DNS timeout: {exc}"
+    except _DNS_ERRORS as exc:
+        logger.warning("SPF check of %s: DNS failed: %s", ip, _reason(exc))
+        timed_out = isinstance(exc, (dns.exception.Timeout, TimeoutError))
+        what = "DNS timeout" if timed_out else "DNS failure"
+        result, explanation = SpfResult.TEMPERROR, f"SPF Temporary Error: {what}: {_reason(exc)}"
     except _INPUT_ERRORS as exc:
         result, explanation = SpfResult.PERMERROR, f"SPF Permanent Error: {_reason(exc)}"
-    except Exception as exc:  # A check must end in a verdict, never a crash.
+    except dns.exception.DNSException as exc:
+        logger.warning("SPF check of %s: DNS failed: %s", ip, _reason(exc))
         result, explanation = SpfResult.TEMPERROR, f"SPF Temporary Error: {_reason(exc)}"
     if result == SpfResult.NONE:
         explanation = ""
@@ -290,7 +304,7 @@ def _verdict(
         query.prob = explanation.partition(": ")[2]
     try:
         received_spf = str(query.get_header(str(result), receiver=receiver))
-    except Exception:  # Odd input must not cost the verdict its header.
+    except (ValueError, UnicodeError):  # Odd input must not cost the verdict its header.
         received_spf = _fallback_received_spf(ip, mail_from, helo, receiver, result, explanation)
     return AddressVerdict(
         ip=ip,

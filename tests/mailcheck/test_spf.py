@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
+import dns.exception
+import dns.resolver
 import pytest
 import spf as pyspf
 
@@ -280,7 +283,10 @@ def _raising(exc: Exception) -> Any:
     [
         (pyspf.TempError("DNS timeout"), SpfResult.TEMPERROR),
         (TimeoutError("slow"), SpfResult.TEMPERROR),
-        (RuntimeError("something broke"), SpfResult.TEMPERROR),
+        (ConnectionRefusedError("refused"), SpfResult.TEMPERROR),
+        (dns.exception.Timeout("dns slow"), SpfResult.TEMPERROR),
+        (dns.resolver.NoNameservers("no servers"), SpfResult.TEMPERROR),
+        (pyspf.PermError("broken record"), SpfResult.PERMERROR),
         (ValueError("bad name"), SpfResult.PERMERROR),
         (InvalidName("invalid domain name 'x..jp': empty label"), SpfResult.PERMERROR),
     ],
@@ -294,6 +300,35 @@ def test_exceptions_from_the_lookup_become_error_verdicts(
     assert verdict.received_spf.startswith(
         "TempError (" if expected == SpfResult.TEMPERROR else "PermError ("
     )
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        RuntimeError("something broke"),
+        AttributeError("'NoneType' object has no attribute 'x'"),
+        TypeError("unsupported operand"),
+        KeyError("missing"),
+    ],
+)
+def test_programming_errors_are_not_dressed_up_as_dns_failures(exc: Exception) -> None:
+    with pytest.raises(type(exc)):
+        check_address("192.0.2.1", "a@example.jp", "h.example.jp", _raising(exc))
+
+
+def test_a_dns_failure_below_the_lookup_is_logged_without_the_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="mailcheck"):
+        verdict = check_address(
+            "192.0.2.1", "someone@example.jp", "h.example.jp", _raising(OSError("unreachable"))
+        )
+    assert verdict.result == SpfResult.TEMPERROR
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "192.0.2.1" in record.getMessage()
+    assert "unreachable" in record.getMessage()
+    assert "someone" not in record.getMessage()
 
 
 # --- Concurrency ------------------------------------------------------------------------------
