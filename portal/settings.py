@@ -121,6 +121,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every later middleware's log lines carry the request id and the request's one
+    # log line times the whole stack (portal/logging.py).
+    "portal.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -311,10 +314,47 @@ MAILCHECK_DNS_TIMEOUT = envfloat("MAILCHECK_DNS_TIMEOUT", 1.0)
 MAILCHECK_DNS_BUDGET = envfloat("MAILCHECK_DNS_BUDGET", 3.0)
 MAILCHECK_RECEIVER = envstr("MAILCHECK_RECEIVER", "mx.recipient.example")
 
+# Logs: one JSON object per line in production, plain text in development; every line has the
+# request id and no mail address (portal/logging.py). The server's own lines (gunicorn) use
+# the same configuration; its access log is off unless WEB_ACCESS_LOG is on, since the
+# portal writes one line per request itself, with the request id.
+LOG_FORMAT = envstr("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
+LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
+WEB_ACCESS_LOG = envbool("WEB_ACCESS_LOG", False)
+LOG_REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"  # believed from TRUSTED_PROXIES only
+GENERATE_REQUEST_ID_IF_NOT_IN_HEADER = True
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
+_LOG_TO_CONSOLE = {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "filters": {
+        "request_id": {"()": "portal.logging.RequestIdFilter"},
+        "mask_mail_addresses": {"()": "portal.logging.MaskMailAddresses"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "portal.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_mail_addresses"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own defaults send these elsewhere (and runserver's lines unmasked).
+    "loggers": {
+        "django": _LOG_TO_CONSOLE,
+        "django.server": _LOG_TO_CONSOLE,
+        "gunicorn.error": _LOG_TO_CONSOLE,
+        "gunicorn.access": {
+            "handlers": ["console"] if WEB_ACCESS_LOG else [],
+            "level": "INFO" if WEB_ACCESS_LOG else "CRITICAL",
+            "propagate": False,
+        },
+    },
 }
