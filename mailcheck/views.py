@@ -1,17 +1,26 @@
 from __future__ import annotations
 
+import logging
+import time
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
-from mailcheck.check import Rejected
+from mailcheck.check import Rejected, Report
+from mailcheck.dns import Resolver
 from mailcheck.forms import CheckForm
+from mailcheck.policy import Service
 from mailcheck.presenters import problem_text, report_context
+from mailcheck.ratelimit import Limit, Refused, admitted, target_domain
 from mailcheck.services import (
     ServiceNotConfigured,
     check_as_configured,
     current_resolver,
     current_service,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def check(request: HttpRequest) -> HttpResponse:
@@ -29,9 +38,16 @@ def check(request: HttpRequest) -> HttpResponse:
         "demo_dns": resolver.source == "zone",
     }
     if submitted and form.is_valid():
-        outcome = check_as_configured(
-            form.cleaned_data["account"], form.cleaned_data["mail_from"], service, resolver
-        )
+        try:
+            outcome = limited_check(
+                request,
+                form.cleaned_data["account"],
+                form.cleaned_data["mail_from"],
+                service,
+                resolver,
+            )
+        except Refused as refused:
+            return refusal(request, refused)
         if isinstance(outcome, Rejected):
             for problem in outcome.problems:
                 form.add_error(problem.field.value, problem_text(problem, service.domains))
@@ -39,3 +55,56 @@ def check(request: HttpRequest) -> HttpResponse:
             context["report"] = report_context(outcome)
     status = 400 if submitted and form.errors else 200
     return render(request, "mailcheck/check.html", context, status=status)
+
+
+def limited_check(
+    request: HttpRequest, account: str, mail_from: str, service: Service, resolver: Resolver
+) -> Report | Rejected:
+    """The check within the web's limits (mailcheck/ratelimit.py), logged in one line.
+
+    The line has the outcome's codes and the time taken, never the address or its domain: a
+    customer's own domain can name the customer, and the codes are what operations need.
+    """
+    started = time.perf_counter()
+    domain = target_domain(account, mail_from, service)
+    if domain is None:
+        # The core refuses this input before any DNS query: nothing to count or wait for.
+        outcome = check_as_configured(account, mail_from, service, resolver)
+    else:
+        with admitted(request, domain, service, live_dns=resolver.source == "live"):
+            outcome = check_as_configured(account, mail_from, service, resolver)
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    if isinstance(outcome, Rejected):
+        logger.info(
+            "check input refused",
+            extra={"problems": [problem.code.value for problem in outcome.problems]},
+        )
+    else:
+        logger.info(
+            "check %s/%s in %.0f ms",
+            outcome.before.result.value,
+            outcome.after.result.value,
+            elapsed_ms,
+            extra={
+                "dns": outcome.dns_source,
+                "match": outcome.match.value,
+                "before": outcome.before.result.value,
+                "after": outcome.after.result.value,
+                "findings": [finding.value for finding in outcome.findings],
+                "service_domain": service.is_service_domain(outcome.mail_from.domain),
+                "check_ms": elapsed_ms,
+            },
+        )
+    return outcome
+
+
+def refusal(request: HttpRequest, refused: Refused) -> HttpResponse:
+    """429 (a rate limit) or 503 (every check slot taken), in the page's language, with
+    Retry-After. Never cached: the same URL may be answered a moment later."""
+    template = "mailcheck/busy.html" if refused.limit is Limit.BUSY else "429.html"
+    response = render(
+        request, template, {"retry_after": refused.retry_after}, status=refused.status
+    )
+    response["Retry-After"] = str(refused.retry_after)
+    add_never_cache_headers(response)
+    return response

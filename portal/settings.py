@@ -7,6 +7,7 @@ Every value comes from an environment variable with a default that runs a fresh 
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -57,6 +58,14 @@ def envfloat(name: str, default: float) -> float:
         return float(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
+def envrate(name: str, default: str) -> str:
+    """A rate for django-ratelimit ("30/m", "10/5m"), or "" for no limit."""
+    value = envstr(name, default).strip()
+    if value and not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be like 30/m or 500/h, or empty, not {value!r}")
+    return value
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -313,6 +322,20 @@ MAILCHECK_DNS = envstr("MAILCHECK_DNS", "zone:mailcheck/demo/demo.zone")
 MAILCHECK_DNS_TIMEOUT = envfloat("MAILCHECK_DNS_TIMEOUT", 1.0)
 MAILCHECK_DNS_BUDGET = envfloat("MAILCHECK_DNS_BUDGET", 3.0)
 MAILCHECK_RECEIVER = envstr("MAILCHECK_RECEIVER", "mx.recipient.example")
+
+# Serving and the web's limits on checks (gunicorn.conf.py, mailcheck/ratelimit.py).
+# WEB_THREADS: threads per gunicorn worker process; gunicorn.conf.py reads it from here.
+WEB_THREADS = envint("WEB_THREADS", 8)
+# Checks running at once per process. Kept below WEB_THREADS, so that checks waiting on a slow
+# name server always leave threads for every other page; a check beyond it gets "busy" (503).
+MAILCHECK_MAX_CONCURRENT_CHECKS = envint("MAILCHECK_MAX_CONCURRENT_CHECKS", max(1, WEB_THREADS - 2))
+if WEB_THREADS < 1 or MAILCHECK_MAX_CONCURRENT_CHECKS < 1:
+    raise ImproperlyConfigured("WEB_THREADS and MAILCHECK_MAX_CONCURRENT_CHECKS must be at least 1")
+# Checks started from the web per client address and per envelope-From domain, as "COUNT/PERIOD"
+# (PERIOD s, m, h or d, optionally with a number: "30/m", "500/h", "10/5m"); empty: no limit.
+# Counted in the default cache: set REDIS_URL, or each worker process counts on its own.
+CHECK_RATE_LIMIT = envrate("CHECK_RATE_LIMIT", "30/m")
+CHECK_DOMAIN_RATE_LIMIT = envrate("CHECK_DOMAIN_RATE_LIMIT", "120/m")
 
 # Logs: one JSON object per line in production, plain text in development; every line has the
 # request id and no mail address (portal/logging.py). The server's own lines (gunicorn) use
