@@ -359,3 +359,78 @@ def test_without_a_service_it_fails_with_a_message(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "loaddemo" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- Argument errors ---------------------------------------------------------------------------
+
+GOOD = ("--account", "iij-taro.iijmio-mail.jp", "--mail-from", "iij-taro@iijmio-mail.jp")
+
+ARGUMENT_ERRORS = [
+    (("--mail-from", "a@example.jp"), [("account", "required")]),
+    ((), [("account", "required"), ("mail_from", "required")]),
+    ((*GOOD, "--dns"), [("dns", "invalid")]),
+    ((*GOOD, "--zone", DEMO_ZONE, "--dns", "127.0.0.1"), [("dns", "invalid")]),
+    ((*GOOD, "--dns", ""), [("dns", "bad_nameserver")]),
+    ((*GOOD, "--dns", "  "), [("dns", "bad_nameserver")]),
+    ((*GOOD, "--dns", "::1:53"), [("dns", "bad_nameserver")]),
+    ((*GOOD, "--dns", "ns.example.jp"), [("dns", "bad_nameserver")]),
+    ((*GOOD, "--zone", ""), [("zone", "no_such_file")]),
+    ((*GOOD, "--zone", "no/such.zone"), [("zone", "no_such_file")]),
+    ((*GOOD, "--zone", "README.md"), [("zone", "not_a_zone")]),
+    ((*GOOD, "--bogus"), [("arguments", "usage")]),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), ARGUMENT_ERRORS)
+def test_argument_errors_are_json_on_stdout_with_json(
+    cli_env: dict[str, str], args: tuple[str, ...], expected: list[tuple[str, str]]
+) -> None:
+    done = manage(cli_env, *args, "--json")
+
+    assert done.returncode == 2
+    data = json.loads(done.stdout)  # exactly one JSON document
+    assert [(e["field"], e["code"]) for e in data["errors"]] == expected
+    for error in data["errors"]:
+        assert error["message"].strip()
+        assert error["message"] in done.stderr or error["code"] == "required"
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("--mail-from", "a@example.jp"), (*GOOD, "--dns", ""), (*GOOD, "--zone", "nope")]
+)
+def test_argument_errors_without_json_leave_stdout_empty(
+    cli_env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    done = manage(cli_env, *args)
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip()
+
+
+def test_an_empty_dns_option_is_refused_rather_than_answered_from_the_zone(
+    cli_env: dict[str, str],
+) -> None:
+    done = manage(cli_env, *GOOD, "--dns", "")
+
+    assert done.returncode == 2
+    assert "--dns" in done.stderr
+    assert "empty" in done.stderr
+
+
+def test_an_ipv6_name_server_that_may_end_in_a_port_is_refused_with_both_spellings(
+    cli_env: dict[str, str],
+) -> None:
+    done = manage(cli_env, *GOOD, "--dns", "::1:53", "--json")
+
+    message = json.loads(done.stdout)["errors"][0]["message"]
+    assert "[::1]:53" in message
+    assert "[::1:53]" in message
+
+
+def test_the_help_says_how_to_give_an_ipv6_name_server_a_port(cli_env: dict[str, str]) -> None:
+    done = manage(cli_env, "--help")
+
+    assert done.returncode == 0
+    assert "[2001:db8::53]:5353" in " ".join(done.stdout.split())

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import dns.exception
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mailcheck.check import Rejected
 from mailcheck.dns import LiveResolver, Resolver, ZoneResolver
+from mailcheck.dnscache import configured_cache
 from mailcheck.presenters import (
     finding_text,
     fix_text,
@@ -28,19 +31,79 @@ from mailcheck.services import (
 
 EXIT_INVALID = 2
 
+_REQUIRED = re.compile(r"^the following arguments are required: (?P<names>.+)$")
+_ARGUMENT = re.compile(r"^argument (?P<name>--[\w-]+)(?:/\S+)?: (?P<reason>.+)$")
+
+
+def argument_errors(message: str) -> list[dict[str, str]]:
+    """argparse's message as the errors list of ``--json``: one entry per option it names.
+
+    argparse gives a sentence, not a structure; its two shapes that name options (missing
+    required options, and "argument --x: ...") are read here, anything else is a usage error.
+    """
+    required = _REQUIRED.match(message)
+    if required:
+        names = [name.strip() for name in required.group("names").split(",")]
+        return [
+            {"field": _field(name), "code": "required", "message": f"{name} is required"}
+            for name in names
+        ]
+    argument = _ARGUMENT.match(message)
+    if argument:
+        return [{"field": _field(argument.group("name")), "code": "invalid", "message": message}]
+    return [{"field": "arguments", "code": "usage", "message": message}]
+
+
+def _field(option: str) -> str:
+    return option.removeprefix("--").replace("-", "_")
+
 
 class Command(BaseCommand):
     help = "Check an account name and envelope From the way the portal does."
+
+    # Set by run_from_argv before the arguments are parsed, so that even an argument error can
+    # be answered in JSON when --json was asked for.
+    json_requested = False
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--account", required=True, help="the SMTP AUTH account name")
         parser.add_argument("--mail-from", required=True, help="the envelope From address")
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--zone", help="answer DNS from this RFC 1035 zone file")
-        source.add_argument("--dns", metavar="HOST[:PORT]", help="ask this nameserver")
+        source.add_argument(
+            "--dns",
+            metavar="HOST[:PORT]",
+            help=(
+                "ask this name server: an IP address, with :PORT for another port than 53; "
+                "an IPv6 address with a port goes in brackets, [2001:db8::53]:5353. An "
+                "unbracketed IPv6 address that could also be read as address:port (::1:53) "
+                "is refused: write [::1]:53 or [::1:53]"
+            ),
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
+    def run_from_argv(self, argv: list[str]) -> None:
+        self.json_requested = "--json" in argv[2:]
+        super().run_from_argv(argv)
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        usage_error = parser.error
+
+        def error(message: str) -> NoReturn:
+            if self.json_requested and parser.called_from_command_line:
+                self._write_errors(argument_errors(message))
+            usage_error(message)  # usage and message on stderr, exit status 2
+            sys.exit(EXIT_INVALID)  # not reached: argparse has exited already
+
+        # CommandParser is built inside BaseCommand.create_parser; wrapping its error method
+        # keeps Django's options and behaviour and adds the JSON answer.
+        parser.error = error  # type: ignore[method-assign]
+        return parser
+
     def handle(self, *args: Any, **options: Any) -> None:
+        # The DNS options are arguments: they are checked before anything else is read.
+        resolver = self._resolver(options)
         try:
             service = current_service()
         except ServiceNotConfigured as exc:
@@ -48,7 +111,6 @@ class Command(BaseCommand):
                 f"No usable service configuration ({exc}). Run `manage.py loaddemo` or "
                 "`manage.py importservice FILE`."
             ) from exc
-        resolver = self._resolver(options)
         outcome = check_as_configured(options["account"], options["mail_from"], service, resolver)
         if isinstance(outcome, Rejected):
             errors = [
@@ -61,7 +123,7 @@ class Command(BaseCommand):
                 for p in outcome.problems
             ]
             if options["json"]:
-                self.stdout.write(json.dumps({"errors": errors}, ensure_ascii=False))
+                self._write_errors(errors)
             for error in errors:
                 self.stderr.write(f"--{error['field'].replace('_', '-')}: {error['message']}")
             sys.exit(EXIT_INVALID)
@@ -90,21 +152,34 @@ class Command(BaseCommand):
             write("(answered from zone data, not the live DNS)")
 
     def _resolver(self, options: dict[str, Any]) -> Resolver:
-        if options["zone"]:
+        # "is not None": an empty value is a mistake to report, not a wish for the default.
+        if options["zone"] is not None:
             path = Path(options["zone"])
-            if not path.is_file():
-                self._usage_error(f"--zone: no such file {path}")
+            if not options["zone"].strip() or not path.is_file():
+                self._usage_error("zone", "no_such_file", f"--zone: no such file {path}", options)
             try:
                 return ZoneResolver.from_file(path)
-            except Exception as exc:
-                self._usage_error(f"--zone: {path} is not a zone file: {exc}")
-        if options["dns"]:
+            except (OSError, UnicodeError, dns.exception.DNSException) as exc:
+                message = f"--zone: {path} is not a zone file: {exc}"
+                self._usage_error("zone", "not_a_zone", message, options)
+        if options["dns"] is not None:
             try:
-                return LiveResolver([options["dns"]], timeout=settings.MAILCHECK_DNS_TIMEOUT)
+                return LiveResolver(
+                    [options["dns"]],
+                    timeout=settings.MAILCHECK_DNS_TIMEOUT,
+                    cache=configured_cache(),
+                )
             except ValueError as exc:
-                self._usage_error(f"--dns: {exc}")
+                self._usage_error("dns", "bad_nameserver", f"--dns: {exc}", options)
         return current_resolver()
 
-    def _usage_error(self, message: str) -> None:
+    def _usage_error(
+        self, field: str, code: str, message: str, options: dict[str, Any]
+    ) -> NoReturn:
+        if options["json"]:
+            self._write_errors([{"field": field, "code": code, "message": message}])
         self.stderr.write(message)
         sys.exit(EXIT_INVALID)
+
+    def _write_errors(self, errors: list[dict[str, str]]) -> None:
+        self.stdout.write(json.dumps({"errors": errors}, ensure_ascii=False))
