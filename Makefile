@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-system run demo test test-fast lint format typecheck check-migrations ci screenshots
+.PHONY: setup setup-system run serve demo test test-fast lint format typecheck check-migrations ci screenshots
 
 setup:
 	scripts/setup
@@ -19,6 +19,21 @@ demo: setup
 run: demo
 	@echo "Portal: http://$(HOST):$(PORT)/  (English: /en/, admin: /admin/ as demo-admin / demo-admin-password)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production server (gunicorn.conf.py) on $(HOST):$(PORT), configured by the environment
+# alone: production sets DEBUG=false SECRET_KEY=... ALLOWED_HOSTS=... and the rest of
+# .env.example. Without any environment it serves a fresh checkout with the embedded defaults
+# (DEBUG on, SQLite under var/, the demo DNS zone). The demo service is loaded only while the
+# DNS answers come from the demo zone and no service exists yet; never the demo admin account.
+serve: setup
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+	@case "$${MAILCHECK_DNS:-zone:mailcheck/demo/demo.zone}" in \
+	  zone:mailcheck/demo/demo.zone) $(PY) manage.py loaddemo --no-admin ;; \
+	esac
+	@echo "Portal: http://$(HOST):$(PORT)/  (gunicorn, gunicorn.conf.py)"
+	HOST=$(HOST) PORT=$(PORT) exec .venv/bin/gunicorn -c gunicorn.conf.py
 
 test: setup-system
 	$(PY) -m pytest
