@@ -180,6 +180,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "portal"),
+            # A Redis host that stops answering must not hold a worker thread: every call
+            # gives up after this long, and the portal carries on without the shared cache.
+            "OPTIONS": {
+                "socket_connect_timeout": envfloat("REDIS_TIMEOUT", 0.5),
+                "socket_timeout": envfloat("REDIS_TIMEOUT", 0.5),
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
