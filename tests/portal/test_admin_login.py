@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import io
 import logging
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import clear_url_caches
 from django.utils import translation
@@ -277,3 +279,18 @@ def test_the_admin_moves_to_the_path_in_the_setting(
     html = client.get("/staff-desk/").content.decode()
     assert 'href="/staff-desk/portal/notice/"' in html
     assert not re.search(r'href="/admin/', html)
+
+
+def test_an_operator_gives_the_first_superuser_a_device_from_the_command_line(
+    client: Client, staff: User, settings: Any
+) -> None:
+    out = io.StringIO()
+    call_command("addtotpdevice", "support-staff", stdout=out)
+    assert "otpauth://totp/" in out.getvalue()
+    settings.ADMIN_REQUIRE_2FA = True
+    assert logged_in(log_in_with_code(client, current_code(TOTPDevice.objects.get(user=staff))))
+    # A second device only on purpose.
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("addtotpdevice", "support-staff", stdout=io.StringIO())
+    call_command("addtotpdevice", "support-staff", "--replace", stdout=io.StringIO())
+    assert TOTPDevice.objects.filter(user=staff).count() == 1
