@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated_path(path: str, code: str, urlconf: str) -> str:
+    # translate_url resolves the path and reverses it again: the dearest part of a small page.
+    # The answer depends only on the path and the URLconf (a check's address is in the query
+    # string, never in the key); the size bound keeps made-up 404 paths from growing it.
+    return translate_url(path, code)
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -13,7 +23,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     query = request.META.get("QUERY_STRING", "")
     alternates = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(request.path, code)
+        url = _translated_path(request.path, code, str(settings.ROOT_URLCONF))
         if query:
             url = f"{url}?{query}"
         alternates.append({"code": code, "url": url, "current": code == current})

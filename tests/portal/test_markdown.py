@@ -1,8 +1,12 @@
 """Bodies are Markdown turned into HTML that cannot run script on a customer's page."""
 
+from collections.abc import Callable
+
 import pytest
+from django.test import Client
 
 from portal.markdown import render_markdown
+from portal.models import FaqEntry, Notice
 
 
 @pytest.mark.parametrize(
@@ -77,3 +81,52 @@ def test_it_keeps_ordinary_markdown() -> None:
 def test_links_to_other_sites_do_not_get_the_opener() -> None:
     html = render_markdown("[x](https://example.jp/)")
     assert 'rel="noopener noreferrer"' in html
+
+
+# --- rendered once, on save --------------------------------------------------------------------
+
+
+def forbid_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, rendering Markdown fails: pages must show what save() stored."""
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("Markdown rendered while showing a page")
+
+    monkeypatch.setattr("portal.markdown.markdown_lib.markdown", refuse)
+
+
+def test_pages_show_the_html_stored_on_save(
+    client: Client,
+    make_faq: Callable[..., FaqEntry],
+    make_notice: Callable[..., Notice],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_faq(slug="stored", answer_ja="**保存済み**", answer_en="**Stored**")
+    make_notice(slug="stored-notice", body_ja="**お知らせ本文**")
+    forbid_markdown(monkeypatch)
+
+    assert "<strong>保存済み</strong>" in client.get("/faq/").content.decode()
+    assert "<strong>Stored</strong>" in client.get("/en/faq/stored/").content.decode()
+    notice_page = client.get("/notices/stored-notice/").content.decode()
+    assert "<strong>お知らせ本文</strong>" in notice_page
+
+
+def test_saving_stores_the_sanitised_html_of_both_languages(
+    make_faq: Callable[..., FaqEntry], make_notice: Callable[..., Notice]
+) -> None:
+    entry = make_faq(answer_ja="**太字**<script>x()</script>", answer_en="[a](javascript:x)")
+    notice = make_notice(body_ja="- 一つ", body_en="<img src=x onerror=alert(1)>text")
+
+    assert entry.answer_ja_html == "<p><strong>太字</strong></p>"
+    assert "javascript" not in entry.answer_en_html
+    assert notice.body_ja_html == "<ul>\n<li>一つ</li>\n</ul>"
+    assert "onerror" not in notice.body_en_html and "text" in notice.body_en_html
+
+
+def test_an_edit_stores_the_new_html(make_notice: Callable[..., Notice]) -> None:
+    notice = make_notice(body_ja="古い")
+    notice.body_ja = "**新しい**"
+    notice.save(update_fields=["body_ja"])
+    notice.refresh_from_db()
+    assert notice.body_ja_html == "<p><strong>新しい</strong></p>"
+    assert notice.history.first().body_ja_html == "<p><strong>新しい</strong></p>"
