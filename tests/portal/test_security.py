@@ -134,3 +134,15 @@ def test_each_secure_default_can_be_turned_off(variable: str, warning: str) -> N
     result = check_deploy(production_env(**{variable: "false"}))
     assert result.returncode != 0
     assert warning in result.stdout + result.stderr
+
+
+def test_the_https_redirect_leaves_the_load_balancers_health_probes_alone(
+    db: None, settings: Any
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+    client = Client()
+    response = client.get("/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
