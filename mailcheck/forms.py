@@ -3,8 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-# Longer than any valid value, so a typo is answered with a message on the field rather than
-# silently cut, and short enough that nobody can post a megabyte into the check.
+# The browser's limit (the maxlength attribute): longer than any valid value, so a typo is
+# answered with a message on the field rather than silently cut. It is not a validator: an
+# over-long value from a hand-made URL goes to the core like any other, which reads it in
+# linear time and says it is too long, next to the other field's problems in the same round
+# (a form error here would stop the core and hide them). The production server caps the
+# request line (gunicorn: 4094 bytes), so no megabyte reaches the check.
 MAX_INPUT = 600
 
 
@@ -14,7 +18,6 @@ class CheckForm(forms.Form):
 
     account = forms.CharField(
         label=_("Account name"),
-        max_length=MAX_INPUT,
         help_text=_(
             "The user name your mail client logs in with for sending (SMTP authentication), "
             "for example iij-taro.iijmio-mail.jp."
@@ -24,6 +27,7 @@ class CheckForm(forms.Form):
                 "autocomplete": "username",
                 "spellcheck": "false",
                 "autocapitalize": "none",
+                "maxlength": MAX_INPUT,
                 "inputmode": "email",
                 "placeholder": "iij-taro.iijmio-mail.jp",
             }
@@ -32,7 +36,6 @@ class CheckForm(forms.Form):
     )
     mail_from = forms.CharField(
         label=_("Mail address (envelope From)"),
-        max_length=MAX_INPUT,
         help_text=_(
             "The address set as “mail address” in your mail client. The client uses it as the "
             "envelope From when it talks to the server; the From line recipients see is a "
@@ -43,6 +46,7 @@ class CheckForm(forms.Form):
                 "autocomplete": "email",
                 "spellcheck": "false",
                 "autocapitalize": "none",
+                "maxlength": MAX_INPUT,
                 "inputmode": "email",
                 "placeholder": "iij-taro@iijmio-mail.jp",
             }

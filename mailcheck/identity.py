@@ -11,6 +11,7 @@ wrong (as codes with the field they concern), and the parsed values.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ class Change(StrEnum):
     CASE = "case"  # upper-case letters lowered where case carries no meaning
     TRAILING_DOT = "trailing_dot"  # a trailing dot removed from the domain
     IDN = "idn"  # an internationalised domain written as its A-labels (xn--)
+    QUOTES = "quotes"  # quotes around a mailbox that needs none removed (RFC 5321 §4.1.2)
 
 
 class ProblemCode(StrEnum):
@@ -51,6 +53,9 @@ class ProblemCode(StrEnum):
     ADDRESS_NO_DOMAIN = "address_no_domain"
     BAD_MAILBOX = "bad_mailbox"
     BAD_DOMAIN = "bad_domain"
+    BAD_A_LABEL = "bad_a_label"  # an xn-- label that is not valid IDNA (RFC 5890 §2.3.2.1)
+    ADDRESS_LITERAL = "address_literal"  # an IP address where the domain goes (u@[192.0.2.1])
+    QUOTED_MAILBOX = "quoted_mailbox"  # a mailbox that needs quotes, at a service domain
     MAILBOX_TOO_LONG = "mailbox_too_long"
     DOMAIN_TOO_LONG = "domain_too_long"
     TOO_LONG = "too_long"
@@ -130,6 +135,9 @@ MAX_ADDRESS = 254
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = re.compile(rf"^{_ATEXT}(?:\.{_ATEXT})*$")
 _LDH_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# RFC 5321 §4.1.2 Quoted-string before the @: qtextSMTP or a backslash quoted-pair, ASCII only.
+_QUOTED_MAILBOX = re.compile(r'^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*)"(?=@)')
+_QUOTED_PAIR = re.compile(r"\\(.)")
 _DISPLAY_FORM = re.compile(r"^[^<>]*<([^<>]*)>\s*$")
 _SPACE = re.compile(r"\s")
 
@@ -194,10 +202,38 @@ def normalise_domain(text: str, rec: _Recorder) -> str | None:
         rec.problem(ProblemCode.DOMAIN_TOO_LONG)
         return None
     labels = domain.split(".")
-    if len(labels) < 2 or not all(_LDH_LABEL.match(label) for label in labels):
+    # RFC 3696 §2: a top-level domain is never all-numeric (192.0.2.1 is an address).
+    if (
+        len(labels) < 2
+        or not all(_LDH_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
         rec.problem(ProblemCode.BAD_DOMAIN)
         return None
+    if not all(_valid_a_label(label) for label in labels if label.startswith("xn--")):
+        rec.problem(ProblemCode.BAD_A_LABEL)
+        return None
     return domain
+
+
+def _valid_a_label(label: str) -> bool:
+    """An xn-- label is an A-label only if it decodes to a valid U-label that encodes back to
+    the same text (RFC 5891 §5.4); ``xn--zz`` is not one, and no name server will have it."""
+    try:
+        return bool(idna.encode(idna.decode(label)).decode("ascii") == label)
+    except (idna.IDNAError, UnicodeError):
+        return False
+
+
+def _is_address_literal(domain: str) -> bool:
+    """``[192.0.2.1]``, ``[IPv6:2001:db8::1]`` (RFC 5321 §4.1.3) or a bare IP address."""
+    if domain.startswith("[") and domain.endswith("]"):
+        return True
+    try:
+        ipaddress.ip_address(domain.removesuffix("."))
+    except ValueError:
+        return False
+    return True
 
 
 def parse_domain(text: str) -> str | None:
@@ -205,11 +241,11 @@ def parse_domain(text: str) -> str | None:
     return normalise_domain(unicodedata.normalize("NFKC", text).strip(), _Recorder(Field.MAIL_FROM))
 
 
-def _check_mailbox(mailbox: str, rec: _Recorder) -> bool:
+def _check_mailbox(mailbox: str, rec: _Recorder, *, quoted: bool = False) -> bool:
     if len(mailbox.encode("utf-8", "surrogatepass")) > MAX_MAILBOX:
         rec.problem(ProblemCode.MAILBOX_TOO_LONG)
         return False
-    if not _DOT_ATOM.match(mailbox):
+    if not quoted and not _DOT_ATOM.match(mailbox):
         rec.problem(ProblemCode.BAD_MAILBOX)
         return False
     return True
@@ -220,6 +256,15 @@ def parse_address(text: str, service_domains: Iterable[str] = ()) -> Parsed[Addr
 
     Mailboxes of the service's own domains are lower-cased (the service's mailboxes are
     lower case); other mailboxes keep their case, as RFC 5321 leaves it to their owner.
+
+    A quoted mailbox is read as RFC 5321 §4.1.2 says: ``"john"@example.jp`` is the mailbox
+    ``john``, since quoting a dot-string changes nothing (the quotes are removed and the change
+    reported). A mailbox that does need its quotes (``"john doe"@example.jp``) is a mailbox of
+    its own, accepted and kept quoted for other domains, whose owners may have such mailboxes;
+    at the service's domains it is refused, since the service's mailboxes are all dot-atoms and
+    no mail client of a customer sends such an envelope From. A quoted mailbox holding an ``@``
+    is refused: pyspf would split the address at that ``@`` and evaluate the wrong domain.
+    An address literal (``u@[192.0.2.1]``) is refused: SPF has no domain to evaluate.
     """
     rec = _Recorder(Field.MAIL_FROM)
     text = _clean(text, rec)
@@ -228,25 +273,42 @@ def parse_address(text: str, service_domains: Iterable[str] = ()) -> Parsed[Addr
     display = _DISPLAY_FORM.match(text)
     if display:
         text = rec.step(Change.ANGLE_BRACKETS, text, display.group(1).strip())
-    if not _is_one_word(text, rec):
+    quoted = _QUOTED_MAILBOX.match(text)
+    # Inside quotes, spaces and @ belong to the mailbox; the checks below see the rest only.
+    rest = text[quoted.end() :] if quoted else text
+    if not _is_one_word(rest, rec):
         return rec.result(None)
-    if "@" not in text:
+    if "@" not in rest:
         rec.problem(ProblemCode.ADDRESS_NO_AT)
         return rec.result(None)
-    if text.count("@") > 1:
+    if rest.count("@") > 1:
         rec.problem(ProblemCode.ADDRESS_MANY_AT)
         return rec.result(None)
-    mailbox, _, domain_text = text.partition("@")
+    mailbox, _, domain_text = rest.partition("@")
+    if quoted:
+        mailbox = _QUOTED_PAIR.sub(r"\1", quoted.group(1))
     if not mailbox:
         rec.problem(ProblemCode.ADDRESS_NO_MAILBOX)
     if not domain_text:
         rec.problem(ProblemCode.ADDRESS_NO_DOMAIN)
+    elif _is_address_literal(domain_text):
+        rec.problem(ProblemCode.ADDRESS_LITERAL)
     if rec.problems:
         return rec.result(None)
     domain = normalise_domain(domain_text, rec)
-    if domain is None or not _check_mailbox(mailbox, rec):
+    if domain is None:
         return rec.result(None)
-    if domain in {d.lower() for d in service_domains}:
+    is_service = domain in {d.lower() for d in service_domains}
+    if quoted and _DOT_ATOM.match(mailbox):
+        mailbox = rec.step(Change.QUOTES, quoted.group(0), mailbox)
+    elif quoted:
+        if is_service or "@" in mailbox:
+            rec.problem(ProblemCode.QUOTED_MAILBOX if is_service else ProblemCode.BAD_MAILBOX)
+            return rec.result(None)
+        mailbox = quoted.group(0)
+    if not _check_mailbox(mailbox, rec, quoted=quoted is not None):
+        return rec.result(None)
+    if is_service:
         mailbox = rec.step(Change.CASE, mailbox, mailbox.lower())
     if len(mailbox) + 1 + len(domain) > MAX_ADDRESS:
         rec.problem(ProblemCode.TOO_LONG)

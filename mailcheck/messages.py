@@ -45,6 +45,21 @@ PROBLEMS: dict[ProblemCode, Promise] = {
     ProblemCode.BAD_DOMAIN: _(
         "The domain is not a valid domain name. Check the part after the @ for typing slips."
     ),
+    ProblemCode.BAD_A_LABEL: _(
+        "The domain after the @ has a part beginning with xn-- that is not a valid "
+        "internationalised (Japanese) domain name. Type the domain as it is written in "
+        "Japanese, or check the xn-- part for typing slips."
+    ),
+    ProblemCode.ADDRESS_LITERAL: _(
+        "The mail address has an IP address after the @ where its domain belongs. Recipients "
+        "check SPF for a domain, so enter the address with its domain, for example "
+        "iij-taro@iijmio-mail.jp."
+    ),
+    ProblemCode.QUOTED_MAILBOX: _(
+        "Addresses at our mail domains are written without quotation marks, and the part "
+        "before the @ holds no spaces. Remove the quotation marks and the characters that "
+        "needed them."
+    ),
     ProblemCode.MAILBOX_TOO_LONG: _("The part before the domain is longer than 64 characters."),
     ProblemCode.DOMAIN_TOO_LONG: _("The domain is longer than 253 characters."),
     ProblemCode.TOO_LONG: _("This is longer than a mail address or account name can be."),
@@ -66,6 +81,7 @@ CHANGES: dict[Change, Promise] = {
     Change.CASE: _("capital letters written in lower case"),
     Change.TRAILING_DOT: _("the dot at the end removed"),
     Change.IDN: _("the Japanese domain written in its DNS form (xn--)"),
+    Change.QUOTES: _("the quotation marks around the part before the @ removed"),
 }
 
 # What a verdict is called and what it means for delivery.

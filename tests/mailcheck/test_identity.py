@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from mailcheck import messages
+from mailcheck.check import Rejected, run_check
+from mailcheck.dns import ZoneResolver
 from mailcheck.identity import (
     MAX_ADDRESS,
     MAX_DOMAIN,
@@ -21,7 +27,9 @@ from mailcheck.identity import (
     parse_address,
     parse_domain,
 )
+from mailcheck.policy import service_from_document
 
+SERVICE_JSON = Path(__file__).resolve().parents[2] / "mailcheck" / "demo" / "service.json"
 DOMAINS = ("iijmio-mail.jp", "miomio.jp", "miobox.jp", "e23.jp", "x-il.jp")
 
 # A 63-octet label, the longest DNS allows (RFC 1035 §2.3.4).
@@ -86,6 +94,23 @@ ADDRESS_ACCEPTED = [
     # Outside the service the mailbox keeps its case (RFC 5321 §2.4); the domain does not.
     ("Taro@Example.JP", "Taro", "example.jp", [Change.CASE]),
     ("a" * MAX_MAILBOX + "@example.jp", "a" * MAX_MAILBOX, "example.jp", []),
+    # Quotes around a dot-string change nothing (RFC 5321 §4.1.2): removed, and said so.
+    ('"john"@example.jp', "john", "example.jp", [Change.QUOTES]),
+    ('"john.smith"@example.jp', "john.smith", "example.jp", [Change.QUOTES]),
+    ('"\\j\\ohn"@example.jp', "john", "example.jp", [Change.QUOTES]),  # quoted-pairs
+    ('"Taro"@iijmio-mail.jp', "taro", "iijmio-mail.jp", [Change.QUOTES, Change.CASE]),
+    (
+        '<"iij-taro"@iijmio-mail.jp>',
+        "iij-taro",
+        "iijmio-mail.jp",
+        [Change.ANGLE_BRACKETS, Change.QUOTES],
+    ),
+    # A mailbox that needs its quotes is a mailbox of its own at other domains.
+    ('"john doe"@example.jp', '"john doe"', "example.jp", []),
+    ('"john..doe"@example.jp', '"john..doe"', "example.jp", []),
+    ('"John Doe"@Example.JP', '"John Doe"', "example.jp", [Change.CASE]),
+    # Valid A-labels pass as they are.
+    ("taro@xn--r8jz45g.jp", "taro", "xn--r8jz45g.jp", []),
 ]
 
 
@@ -156,7 +181,15 @@ ADDRESS_REFUSED = [
     ("iij..taro@iijmio-mail.jp", ProblemCode.BAD_MAILBOX),
     (".taro@iijmio-mail.jp", ProblemCode.BAD_MAILBOX),
     ("taro.@iijmio-mail.jp", ProblemCode.BAD_MAILBOX),
-    ('"taro"@iijmio-mail.jp', ProblemCode.BAD_MAILBOX),
+    # RFC 5321 §4.1.2 quoted strings: accepted where possible (see ADDRESS_ACCEPTED); refused
+    # when the service's dot-atom mailboxes could never be one, or pyspf would misread them.
+    ('"john doe"@iijmio-mail.jp', ProblemCode.QUOTED_MAILBOX),
+    ('"iij..taro"@e23.jp', ProblemCode.QUOTED_MAILBOX),
+    ('"a@b"@example.jp', ProblemCode.BAD_MAILBOX),
+    ('""@example.jp', ProblemCode.ADDRESS_NO_MAILBOX),
+    ('"unterminated@example.jp', ProblemCode.BAD_MAILBOX),
+    ('"john" doe@example.jp', ProblemCode.HAS_SPACE),
+    ('"' + "a " * 32 + '"@example.jp', ProblemCode.MAILBOX_TOO_LONG),
     ("太郎@iijmio-mail.jp", ProblemCode.BAD_MAILBOX),
     ("\x00@iijmio-mail.jp", ProblemCode.BAD_MAILBOX),
     # Lone surrogates (what Python makes of undecodable bytes on a command line).
@@ -169,6 +202,18 @@ ADDRESS_REFUSED = [
     ("taro@iijmio..jp", ProblemCode.BAD_DOMAIN),
     ("taro@" + "c" * 64 + ".jp", ProblemCode.BAD_DOMAIN),
     ("taro@\udcff.jp", ProblemCode.BAD_DOMAIN),
+    # Address literals (RFC 5321 §4.1.3) and bare IP addresses: SPF needs a domain.
+    ("u@192.0.2.1", ProblemCode.ADDRESS_LITERAL),
+    ("u@192.0.2.1.", ProblemCode.ADDRESS_LITERAL),
+    ("u@[192.0.2.1]", ProblemCode.ADDRESS_LITERAL),
+    ("u@[IPv6:2001:db8::1]", ProblemCode.ADDRESS_LITERAL),
+    ("u@［192.0.2.1］", ProblemCode.ADDRESS_LITERAL),  # full-width brackets
+    ("<u@[192.0.2.1]>", ProblemCode.ADDRESS_LITERAL),
+    # xn-- labels that are not A-labels (RFC 5891 §5.4): no name server has such a name.
+    ("u@xn--zz.jp", ProblemCode.BAD_A_LABEL),
+    ("u@xn--a.jp", ProblemCode.BAD_A_LABEL),
+    ("u@mail.xn--a-ecp.jp", ProblemCode.BAD_A_LABEL),
+    ("u@example.xn--zz", ProblemCode.BAD_A_LABEL),
     # RFC 5321 §4.5.3.1: 64-octet local part, 253-character domain, 254-character address.
     ("a" * (MAX_MAILBOX + 1) + "@example.jp", ProblemCode.MAILBOX_TOO_LONG),
     ("é" * 33 + "@example.jp", ProblemCode.MAILBOX_TOO_LONG),  # 66 octets in UTF-8
@@ -223,6 +268,8 @@ def test_it_accepts_an_address_up_to_254_characters(
         ("localhost", None),
         ("bad_domain.jp", None),
         ("", None),
+        ("xn--zz.jp", None),
+        ("192.0.2.1", None),
     ],
 )
 def test_it_normalises_a_domain_or_refuses_it(typed: str, expected: str | None) -> None:
@@ -398,3 +445,40 @@ def test_it_compares_account_and_envelope_from_by_mailbox_and_domain(
     assert parsed_address is not None
 
     assert compare(parsed_account, parsed_address) is match
+
+
+# --- Every code has its words; both fields in one round ----------------------------------------
+
+
+@pytest.mark.parametrize("code", list(ProblemCode))
+def test_every_problem_code_has_a_message(code: ProblemCode) -> None:
+    assert code in messages.PROBLEMS or all(
+        (code, field) in messages.FIELD_PROBLEMS for field in Field
+    )
+
+
+@pytest.mark.parametrize("change", list(Change))
+def test_every_normalisation_has_a_description(change: Change) -> None:
+    assert str(messages.CHANGES[change]).strip()
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("u@192.0.2.1", ProblemCode.ADDRESS_LITERAL),
+        ("u@xn--zz.jp", ProblemCode.BAD_A_LABEL),
+        ('"john doe"@iijmio-mail.jp', ProblemCode.QUOTED_MAILBOX),
+    ],
+)
+def test_a_601_character_account_does_not_hide_the_address_problem(
+    typed: str, code: ProblemCode
+) -> None:
+    service = service_from_document(json.loads(SERVICE_JSON.read_text(encoding="utf-8")))
+
+    outcome = run_check("x" * 601, typed, service, ZoneResolver.from_text(""))
+
+    assert isinstance(outcome, Rejected)
+    assert [(p.field, p.code) for p in outcome.problems] == [
+        (Field.ACCOUNT, ProblemCode.TOO_LONG),
+        (Field.MAIL_FROM, code),
+    ]

@@ -313,3 +313,41 @@ def test_a_service_without_its_unlisted_route_answers_503(client: Client, demo: 
     models.Route.objects.filter(kind="unlisted").delete()
 
     assert client.get("/en/check/").status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("mail_from", "words"),
+    [
+        ("taro", "@"),
+        ("u@192.0.2.1", "IP address"),
+        ("u@xn--zz.jp", "xn--"),
+    ],
+)
+def test_a_601_character_account_and_a_bad_address_are_both_named_in_one_round(
+    client: Client, demo: None, mail_from: str, words: str
+) -> None:
+    response = client.get("/en/check/", {"account": "a" * 601, "mail_from": mail_from})
+
+    assert response.status_code == 400
+    html = html_of(response)
+    account = re.search(r'id="id_account_error"[^>]*>(.*?)</', html, flags=re.S)
+    address = re.search(r'id="id_mail_from_error"[^>]*>(.*?)</', html, flags=re.S)
+    assert account and "longer than" in account.group(1)
+    assert address and words in address.group(1)
+    # The typed value is shown back whole, not cut to the browser's limit.
+    assert 'value="' + "a" * 601 + '"' in input_tag(html, "account")
+    assert 'maxlength="600"' in input_tag(html, "account")
+
+
+def test_a_quoted_mailbox_that_needs_no_quotes_is_checked_and_the_change_is_said(
+    client: Client, demo: None
+) -> None:
+    response = client.get(
+        "/en/check/",
+        {"account": "iij-taro.iijmio-mail.jp", "mail_from": '"iij-taro"@iijmio-mail.jp'},
+    )
+
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "outcome--after" in html
+    assert "quotation marks" in html
