@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-system run serve demo test test-fast lint format typecheck check-migrations ci screenshots
+.PHONY: setup setup-system run serve bench demo test test-fast lint format typecheck check-migrations ci screenshots
 
 setup:
 	scripts/setup
@@ -34,6 +34,11 @@ serve: setup
 	esac
 	@echo "Portal: http://$(HOST):$(PORT)/  (gunicorn, gunicorn.conf.py)"
 	HOST=$(HOST) PORT=$(PORT) exec .venv/bin/gunicorn -c gunicorn.conf.py
+
+# The serving benchmark (gunicorn as `make serve` runs it, loaded by wrk; needs Redis on
+# 127.0.0.1:6379 or BENCH_REDIS_URL) and the core benchmark; writes docs/performance.md.
+bench: setup-system
+	$(PY) benchmarks/bench_serve.py --write docs/performance.md
 
 test: setup-system
 	$(PY) -m pytest

@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python benchmarks/bench_check.py [ROUNDS]
 It answers from the demo zone, so it measures the checker (identity, policy, pyspf over the
-resolver seam, DMARC) without network latency. Results are recorded in benchmarks/RESULTS.md.
+resolver seam, DMARC) without network latency. `make bench` records its output in
+docs/performance.md.
 """
 
 from __future__ import annotations
