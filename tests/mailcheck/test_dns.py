@@ -185,7 +185,17 @@ def test_resolver_from_setting_builds_a_live_resolver() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "zone:", "live:", "dns:1.2.3.4", "live:ns.example", "zone:/no/such/file"]
+    "value",
+    [
+        "",
+        "zone:",
+        "live:",
+        "live:,",
+        "dns:1.2.3.4",
+        "live:ns.example",
+        "live:::1:53",
+        "zone:/no/such/file",
+    ],
 )
 def test_resolver_from_setting_refuses_unclear_values(value: str) -> None:
     with pytest.raises(ValueError, match="DNS setting"):
