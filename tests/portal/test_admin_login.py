@@ -176,7 +176,7 @@ def test_with_the_setting_the_password_alone_is_not_enough(
     assert 'name="otp_token"' in client.get(LOGIN).content.decode()
     response = log_in(client, PASSWORD)
     assert response.status_code == 200
-    assert text("en", "Please enter the code from your authenticator app.") in (
+    assert text("ja", "Please enter the code from your authenticator app.") in (
         response.content.decode()
     )
     assert client.get("/admin/").status_code == 302
@@ -196,7 +196,9 @@ def test_a_wrong_code_is_refused(client: Client, device: TOTPDevice, settings: A
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     response = log_in_with_code(client, wrong)
     assert response.status_code == 200
-    assert "That code is not right or has expired." in response.content.decode()
+    assert text("ja", "That code is not right or has expired. Enter the current code.") in (
+        response.content.decode()
+    )
     assert client.get("/admin/").status_code == 302
 
 
@@ -206,8 +208,11 @@ def test_staff_without_a_device_are_told_what_to_do(
     settings.ADMIN_REQUIRE_2FA = True
     response = log_in_with_code(client, "123456")
     assert response.status_code == 200
-    html = " ".join(response.content.decode().split())
-    assert "Ask a superuser to add a TOTP device for your account" in html
+    assert text(
+        "ja",
+        "This account has no authenticator app set up yet, and the admin requires one. Ask a "
+        "superuser to add a TOTP device for your account and to show you its QR code.",
+    ) in " ".join(response.content.decode().split())
 
 
 def test_a_session_signed_in_by_password_only_is_sent_back_to_log_in(
