@@ -5,8 +5,9 @@ must not let anyone start as many as they like. Two independent guards:
 
 - **Rate limits** (django-ratelimit, counted in Django's default cache, so machines sharing
   Redis share the counters): per client address (CHECK_RATE_LIMIT) and per target domain, the
-  envelope From's domain (CHECK_DOMAIN_RATE_LIMIT), so the portal cannot be used to flood
-  someone's name servers from many addresses. Refused with 429 and Retry-After.
+  envelope From's registrable domain (CHECK_DOMAIN_RATE_LIMIT), so the portal cannot be used to
+  flood someone's name servers from many addresses, not even with made-up sub-domains of one
+  victim. Refused with 429 and Retry-After.
 - **A cap on concurrent checks per process** (MAILCHECK_MAX_CONCURRENT_CHECKS), a little below
   the server's thread count, so a burst of checks waiting on a silent name server always leaves
   threads for every other page. Refused at once with 503 ("busy") and Retry-After: a refusal
@@ -33,6 +34,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
+from publicsuffixlist import PublicSuffixList
 from redis.exceptions import RedisError
 
 from mailcheck.identity import parse_account, parse_address
@@ -90,7 +92,7 @@ def admitted(
     # name servers and stay in the resolver's cache for the records' TTL, so they cannot be
     # used to flood anyone. The per-client limit still applies.
     if not service.is_service_domain(domain):
-        _count(request, Limit.DOMAIN, settings.CHECK_DOMAIN_RATE_LIMIT, domain)
+        _count(request, Limit.DOMAIN, settings.CHECK_DOMAIN_RATE_LIMIT, registrable_domain(domain))
     if not live_dns:
         yield
         return
@@ -148,6 +150,20 @@ def _count(request: HttpRequest, limit: Limit, rate: str, key: str) -> None:
     else:
         logger.warning("check refused: rate limit per client reached")
     raise Refused(limit, max(1, int(usage["time_left"])))
+
+
+@functools.cache
+def _public_suffixes() -> PublicSuffixList:
+    # The list ships with the package (updated by upgrading it); reading it takes a moment, so
+    # once per process.
+    return PublicSuffixList()
+
+
+def registrable_domain(domain: str) -> str:
+    """The domain one owner registered (``a.b.example.co.jp`` → ``example.co.jp``), by the
+    Public Suffix List: every name under it is served by the same owner's name servers, so
+    made-up sub-domains count against one limit. A public suffix itself counts as it is."""
+    return str(_public_suffixes().privatesuffix(domain) or domain)
 
 
 def _client_key(request: HttpRequest) -> str:

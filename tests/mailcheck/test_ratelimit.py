@@ -130,6 +130,33 @@ def test_a_domain_past_its_limit_is_refused_whoever_asks(
     assert check(client, "u9@example.net", REMOTE_ADDR="192.0.2.9").status_code == 200
 
 
+def test_made_up_sub_domains_count_against_their_registered_domain(
+    client: Client, demo: None, settings: Any
+) -> None:
+    settings.CHECK_DOMAIN_RATE_LIMIT = "2/m"
+    for n in range(2):
+        status = check(client, f"u@x{n}.example.co.jp", REMOTE_ADDR=f"192.0.2.{n + 1}").status_code
+        assert status == 200
+
+    assert check(client, "u@y.z.example.co.jp", REMOTE_ADDR="192.0.2.9").status_code == 429
+    # Another owner under the same public suffix is counted apart.
+    assert check(client, "u@other.co.jp", REMOTE_ADDR="192.0.2.9").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("domain", "registrable"),
+    [
+        ("example.com", "example.com"),
+        ("a.b.example.com", "example.com"),
+        ("mail.example.co.jp", "example.co.jp"),
+        ("co.jp", "co.jp"),
+        ("xn--wgv71a119e.jp", "xn--wgv71a119e.jp"),
+    ],
+)
+def test_registrable_domain_follows_the_public_suffix_list(domain: str, registrable: str) -> None:
+    assert ratelimit.registrable_domain(domain) == registrable
+
+
 def test_the_services_own_domains_have_no_limit_per_domain(
     client: Client, demo: None, settings: Any
 ) -> None:
