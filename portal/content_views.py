@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -65,18 +65,7 @@ def normalise_query(text: str) -> str:
 
 
 def search_entries(query: str) -> list[FaqEntry]:
-    """Every word of the query must appear in the question or answer, in either language.
-    Japanese is written without spaces, so a word is whatever the customer typed between spaces
-    (full-width ones too), matched as a substring."""
-    entries = FaqEntry.objects.published().select_related("category")
-    for word in query.split():
-        entries = entries.filter(
-            Q(question_ja__icontains=word)
-            | Q(answer_ja__icontains=word)
-            | Q(question_en__icontains=word)
-            | Q(answer_en__icontains=word)
-        )
-    return list(entries)
+    return list(FaqEntry.objects.published().search(query).select_related("category"))
 
 
 def faq(request: HttpRequest) -> HttpResponse:

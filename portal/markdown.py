@@ -2,19 +2,33 @@
 
 Python-Markdown renders; nh3 (the Rust ``ammonia`` sanitiser) then keeps only an allowlist of
 tags, attributes and URL schemes. So neither a slip nor a compromised staff account can put
-script, event handlers or ``javascript:`` links on a customer's page.
+script, event handlers or ``javascript:`` links on a customer's page. What the sanitiser took
+out is reported back (``render_markdown_report``) so that the writer learns why a link went dead.
+
+Headings start at h2: the page's own title is its h1, so Markdown's ``#`` is the first level
+below it, ``##`` the next, down to h6 (``HeadingLevels``). Without the shift, ``#`` made an h1
+that the sanitiser dropped, leaving the heading as a plain paragraph.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "small", "strong",
-    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "s", "small",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -25,12 +39,80 @@ ALLOWED_ATTRIBUTES = {
 }
 # Only links a browser follows without running code; relative links stay allowed.
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr"]
+# Attributes that hold an address, rewritten by absolute_links().
+URL_ATTRIBUTES = {"href", "src"}
+HEADING_BASE_LEVEL = 2
 
 
-def render_markdown(text: str) -> SafeString:
-    html = markdown_lib.markdown(text, extensions=EXTENSIONS, output_format="html")
-    cleaned = nh3.clean(
+class HeadingShift(Treeprocessor):
+    def run(self, root: Any) -> None:
+        for element in root.iter():
+            if re.fullmatch(r"h[1-6]", element.tag):
+                level = int(element.tag[1]) + HEADING_BASE_LEVEL - 1
+                element.tag = f"h{min(level, 6)}"
+
+
+class HeadingLevels(Extension):
+    """``#`` becomes h2, ``##`` h3 … (h6 at most). Python-Markdown's toc extension has the
+    same ``baselevel`` setting, but it also gives each heading an id, which the sanitiser would
+    then report as removed on every heading."""
+
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
+        md.treeprocessors.register(HeadingShift(md), "heading_levels", 5)
+
+
+def extensions() -> list[str | Extension]:
+    return ["tables", "fenced_code", "sane_lists", "def_list", "abbr", HeadingLevels()]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing the sanitiser took out: a tag (``script``), an attribute (``onclick`` on
+    ``img``) or an address that is not allowed (``javascript:alert(1)`` in ``href``)."""
+
+    tag: str
+    attribute: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        if self.attribute in URL_ATTRIBUTES and self.value:
+            return self.value
+        if self.attribute:
+            return f'{self.attribute}="…" (<{self.tag}>)'
+        return f"<{self.tag}>"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: SafeString
+    removed: tuple[Removal, ...]
+
+
+class ElementCounter(HTMLParser):
+    """Counts the tags and attributes of an HTML fragment, keeping the attributes' values."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: Counter[str] = Counter()
+        self.attributes: dict[tuple[str, str], list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] += 1
+        for name, value in attrs:
+            self.attributes.setdefault((tag, name), []).append(value or "")
+
+    handle_startendtag = handle_starttag
+
+
+def count_elements(html: str) -> ElementCounter:
+    counter = ElementCounter()
+    counter.feed(html)
+    counter.close()
+    return counter
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -38,4 +120,60 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 (sanitised by nh3 just above)
+
+
+def removals(before: str, after: str) -> tuple[Removal, ...]:
+    """What nh3 removed, found by comparing the elements before and after it ran. nh3 alone
+    decides; this only counts, so the report cannot disagree with what the page shows."""
+    raw, kept = count_elements(before), count_elements(after)
+    found: list[Removal] = []
+    for tag, count in raw.tags.items():
+        if count > kept.tags[tag]:
+            found.append(Removal(tag))
+    for (tag, name), values in raw.attributes.items():
+        if tag not in kept.tags:
+            continue  # The whole tag went; it is reported once, above.
+        remaining = list(kept.attributes.get((tag, name), []))
+        for value in values:
+            if value in remaining:
+                remaining.remove(value)
+            elif name in URL_ATTRIBUTES:
+                found.append(Removal(tag, name, value.strip()))
+            else:
+                found.append(Removal(tag, name))
+    return tuple(dict.fromkeys(found))  # Each distinct removal once, in order of appearance.
+
+
+def to_html(text: str) -> str:
+    return markdown_lib.markdown(text, extensions=extensions(), output_format="html")
+
+
+def render_markdown_report(text: str) -> Rendered:
+    html = to_html(text)
+    cleaned = sanitise(html)
+    return Rendered(html=mark_safe(cleaned), removed=removals(html, cleaned))  # noqa: S308 (nh3)
+
+
+def render_markdown(text: str) -> SafeString:
+    return mark_safe(sanitise(to_html(text)))  # noqa: S308 (sanitised by nh3 just above)
+
+
+def absolute_links(html: str, base_url: str) -> str:
+    """The stored HTML with every relative address made absolute against base_url, for readers
+    that show it away from the site (a feed reader). Passed through the same allowlist again,
+    so the result is as safe as the stored HTML; nh3 calls the filter for each kept attribute."""
+
+    def rewrite(tag: str, attribute: str, value: str) -> str:
+        if attribute in URL_ATTRIBUTES:
+            return urljoin(base_url, value)
+        return value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=rewrite,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )

@@ -12,6 +12,8 @@ and an entry without it is shown in Japanese, marked ``lang="ja"``, on the Engli
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,19 +24,45 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.text import slugify
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mailcheck.check import Finding
 from mailcheck.snapshots import Snapshot
-from portal.markdown import render_markdown
+from portal.markdown import Removal, render_markdown, render_markdown_report
 
-MARKDOWN_HELP = _(
-    "Markdown: blank line between paragraphs, **bold**, [link](https://…), lists with -, "
-    "tables with |. HTML tags, scripts and javascript: links are removed."
-)
+# The syntax is never part of a translated sentence: a translation cannot turn its brackets or
+# asterisks into full-width ones, which Markdown does not read (copying them gave plain text).
+MARKDOWN_EXAMPLES = {
+    "heading": "# …",
+    "subheading": "## …",
+    "bold": "**…**",
+    "link": "[text](https://example.jp/)",
+    "list": "- …",
+    "table": "| … | … |",
+}
+
+
+def markdown_help() -> str:
+    examples = {
+        name: format_html("<code>{}</code>", code) for name, code in MARKDOWN_EXAMPLES.items()
+    }
+    return format_html(
+        gettext(
+            "Markdown: a blank line between paragraphs; {heading} heading, {subheading} "
+            "sub-heading; {bold} bold; {link} link; {list} list; {table} table. HTML tags, "
+            "scripts and javascript: links are removed."
+        ),
+        **examples,
+    )
+
+
+MARKDOWN_HELP = lazy(markdown_help, str)()
 
 
 def with_rendered(
@@ -49,6 +77,115 @@ def with_rendered(
 
 def current_language() -> str:
     return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+SLUG_LENGTH = 80
+
+
+class BilingualContent(models.Model):
+    """What notices and FAQ entries share: Markdown rendered on save, an address made when staff
+    leave it empty, and when each language last changed, so that a translation left behind by
+    an edit of the other language is marked in the admin."""
+
+    # {language: the fields holding its text}; the first is the title or question.
+    LANGUAGE_FIELDS: dict[str, tuple[str, str]]
+    # {Markdown field: the field holding its rendered HTML}.
+    MARKDOWN_FIELDS: dict[str, str]
+    SLUG_PREFIX: str
+    slug: str  # Each subclass declares the field, with its own help text.
+
+    ja_changed_at = models.DateTimeField(
+        _("Japanese last changed"), null=True, blank=True, editable=False
+    )
+    en_changed_at = models.DateTimeField(
+        _("English last changed"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        for source, html in self.MARKDOWN_FIELDS.items():
+            setattr(self, html, render_markdown(getattr(self, source)))
+        stamped = self.stamp_changed_languages()
+        self.fill_slug()
+        update_fields = with_rendered(kwargs.get("update_fields"), self.MARKDOWN_FIELDS)
+        if update_fields is not None:
+            update_fields = set(update_fields) | set(stamped)
+        kwargs["update_fields"] = update_fields
+        super().save(*args, **kwargs)
+
+    def text_of(self, language: str) -> tuple[str, ...]:
+        return tuple(getattr(self, name) for name in self.LANGUAGE_FIELDS[language])
+
+    def stamp_changed_languages(self) -> list[str]:
+        """Record the time each language's text changes. A translation added where there was
+        none is a translation of the other text as it stands, so it takes the other's time; a
+        language emptied has no time, so it is never called out of date."""
+        names = [name for fields in self.LANGUAGE_FIELDS.values() for name in fields]
+        before = (
+            None
+            if self._state.adding
+            else type(self)._default_manager.filter(pk=self.pk).values(*names).first()
+        )
+        now = timezone.now()
+        stamped = []
+        for language in self.LANGUAGE_FIELDS:
+            text = self.text_of(language)
+            previous = tuple(before[n] for n in self.LANGUAGE_FIELDS[language]) if before else None
+            if text == previous and (getattr(self, f"{language}_changed_at") or not any(text)):
+                continue
+            setattr(self, f"{language}_changed_at", now if any(text) else None)
+            stamped.append(f"{language}_changed_at")
+        for language, other in (("ja", "en"), ("en", "ja")):
+            was_empty = before is None or not any(before[n] for n in self.LANGUAGE_FIELDS[language])
+            if was_empty and any(self.text_of(language)) and before is not None:
+                setattr(self, f"{language}_changed_at", getattr(self, f"{other}_changed_at"))
+        return stamped
+
+    @property
+    def outdated_language(self) -> str | None:
+        """ "en" when the Japanese changed after the English, "ja" the other way round."""
+        ja, en = self.ja_changed_at, self.en_changed_at
+        if ja is None or en is None or ja == en:
+            return None
+        return "en" if ja > en else "ja"
+
+    def fill_slug(self) -> None:
+        """An empty address becomes one made of ASCII: from the English title when there is one,
+        otherwise the prefix and the date (notice-2026-11-28), then -2, -3 … until unused."""
+        if self.slug:
+            return
+        english = self.text_of("en")[0]
+        base = slugify(english)[:SLUG_LENGTH].strip("-") if english else ""
+        if not base:
+            day = timezone.localdate(self.slug_date())
+            base = f"{self.SLUG_PREFIX}-{day.isoformat()}"
+        manager: Any = type(self)._default_manager
+        taken = set(
+            manager.filter(slug__startswith=base).exclude(pk=self.pk).values_list("slug", flat=True)
+        ) | set(self.reserved_slugs())
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        self.slug = candidate
+
+    def slug_date(self) -> datetime.datetime:
+        return timezone.now()
+
+    def reserved_slugs(self) -> tuple[str, ...]:
+        return ()
+
+    def removed_content(self) -> list[tuple[str, tuple[Removal, ...]]]:
+        """For each Markdown field, what the sanitiser took out of it: (field label, removals)."""
+        found = []
+        for source in self.MARKDOWN_FIELDS:
+            removed = render_markdown_report(getattr(self, source)).removed
+            if removed:
+                label = getattr(self._meta.get_field(source), "verbose_name", source)
+                found.append((str(label), removed))
+        return found
 
 
 class CheckTopic(models.Model):
@@ -87,7 +224,11 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         )
 
 
-class Notice(models.Model):
+class Notice(BilingualContent):
+    LANGUAGE_FIELDS = {"ja": ("title_ja", "body_ja"), "en": ("title_en", "body_en")}
+    MARKDOWN_FIELDS = {"body_ja": "body_ja_html", "body_en": "body_en_html"}
+    SLUG_PREFIX = "notice"
+
     class Category(models.TextChoices):
         SPEC_CHANGE = "spec_change", _("Service changes")
         MAINTENANCE = "maintenance", _("Maintenance")
@@ -111,7 +252,11 @@ class Notice(models.Model):
         _("slug"),
         max_length=100,
         unique=True,
-        help_text=_("The notice's address: /notices/<slug>/. Letters, digits and hyphens."),
+        blank=True,
+        help_text=_(
+            "The notice's address: /notices/<slug>/. Letters, digits and hyphens. Left empty, "
+            "it is made from the English title, or from the date (notice-2026-04-01)."
+        ),
     )
     body_ja = models.TextField(_("body (Japanese)"), help_text=MARKDOWN_HELP)
     body_en = models.TextField(_("body (English)"), blank=True, help_text=MARKDOWN_HELP)
@@ -185,19 +330,12 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.title_ja
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.body_ja_html = render_markdown(self.body_ja)
-        self.body_en_html = render_markdown(self.body_en)
-        kwargs["update_fields"] = with_rendered(
-            kwargs.get("update_fields"), {"body_ja": "body_ja_html", "body_en": "body_en_html"}
-        )
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("notice_detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
+        self.fill_slug()  # Before the uniqueness check, which follows clean().
         if self.slug == "feed":
             # /notices/feed/ is the RSS feed, so a notice cannot have that address.
             errors["slug"] = ValidationError(_("This address is taken by the feed."), code="taken")
@@ -212,6 +350,12 @@ class Notice(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def slug_date(self) -> datetime.datetime:
+        return self.publish_from or timezone.now()
+
+    def reserved_slugs(self) -> tuple[str, ...]:
+        return ("feed",)
 
     def status(self, now: datetime.datetime | None = None) -> str:
         now = now or timezone.now()
@@ -268,29 +412,81 @@ class FaqCategory(models.Model):
         return self.name_en if current_language() == "en" and self.name_en else self.name_ja
 
 
+# Katakana words are written with or without their final long vowel mark (フォルダー and
+# フォルダ, サーバー and サーバ: JIS Z 8301 allows both), so search ignores a mark that ends one.
+KATAKANA = "\u30a1-\u30fa"
+FINAL_LONG_VOWEL = re.compile(f"(?<=[{KATAKANA}])\u30fc+(?![{KATAKANA}\u30fc])")
+SYNONYM_SEPARATORS = re.compile(r"[,、，\n]+")
+
+
+def fold_for_search(text: str) -> str:
+    """The form in which FAQ text and queries are compared: NFKC (full-width Latin and
+    half-width katakana to their usual forms), case folded, without word-final long vowels."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return FINAL_LONG_VOWEL.sub("", folded)
+
+
 class FaqEntryQuerySet(models.QuerySet["FaqEntry"]):
     def published(self) -> FaqEntryQuerySet:
         return self.filter(is_published=True)
 
+    def search(self, query: str) -> FaqEntryQuerySet:
+        """Every word of the query must appear in the question or answer, in either language,
+        itself or as one of its synonyms. Japanese is written without spaces, so a word is
+        whatever the customer typed between spaces (full-width ones too), matched as a part."""
+        groups = SYNONYM_SNAPSHOT.get()
+        entries = self
+        for word in fold_for_search(query).split():
+            match = models.Q()
+            for variant in synonym_variants(word, groups):
+                match |= models.Q(search_text__contains=variant)
+            entries = entries.filter(match)
+        return entries
 
-class FaqEntry(models.Model):
+
+def synonym_variants(word: str, groups: tuple[tuple[str, ...], ...]) -> set[str]:
+    """The word and every word made by putting a synonym in place of a term it contains:
+    with the group (スパム, 迷惑メール), スパムフォルダ also finds 迷惑メールフォルダ."""
+    variants = {word}
+    for terms in groups:
+        for term in terms:
+            if term in word:
+                variants.update(word.replace(term, other) for other in terms)
+    return variants
+
+
+class FaqEntry(BilingualContent):
+    LANGUAGE_FIELDS = {"ja": ("question_ja", "answer_ja"), "en": ("question_en", "answer_en")}
+    MARKDOWN_FIELDS = {"answer_ja": "answer_ja_html", "answer_en": "answer_en_html"}
+    SLUG_PREFIX = "faq"
+
     question_ja = models.CharField(_("question (Japanese)"), max_length=300)
     question_en = models.CharField(_("question (English)"), max_length=300, blank=True)
     slug = models.SlugField(
         _("slug"),
         max_length=100,
         unique=True,
-        help_text=_("The answer's address: /faq/<slug>/ and the anchor #<slug> on /faq/."),
+        blank=True,
+        help_text=_(
+            "The answer's address: /faq/<slug>/ and the anchor #<slug> on /faq/. Left empty, "
+            "it is made from the English question, or from the date (faq-2026-04-01)."
+        ),
     )
     answer_ja = models.TextField(_("answer (Japanese)"), help_text=MARKDOWN_HELP)
     answer_en = models.TextField(_("answer (English)"), blank=True, help_text=MARKDOWN_HELP)
     # The answers rendered and sanitised once, on save, so pages only output them.
     answer_ja_html = models.TextField(editable=False, blank=True, default="")
     answer_en_html = models.TextField(editable=False, blank=True, default="")
+    # Both languages' question and answer in fold_for_search's form, for the search.
+    search_text = models.TextField(editable=False, blank=True, default="")
     category = models.ForeignKey(
         FaqCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="entries"
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(
+        _("position"),
+        blank=True,
+        help_text=_("Order within the category. Left empty, the entry goes to the end."),
+    )
     is_published = models.BooleanField(
         _("published"),
         default=False,
@@ -307,7 +503,7 @@ class FaqEntry(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     objects = FaqEntryQuerySet.as_manager()
 
@@ -320,18 +516,22 @@ class FaqEntry(models.Model):
         return self.question_ja
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.answer_ja_html = render_markdown(self.answer_ja)
-        self.answer_en_html = render_markdown(self.answer_en)
-        kwargs["update_fields"] = with_rendered(
-            kwargs.get("update_fields"),
-            {"answer_ja": "answer_ja_html", "answer_en": "answer_en_html"},
-        )
+        self.search_text = fold_for_search("\n".join(self.text_of("ja") + self.text_of("en")))
+        if self.position is None and self.category_id is not None:
+            # A new entry goes to the end of its category.
+            last = FaqEntry.objects.filter(category_id=self.category_id).aggregate(
+                last=models.Max("position")
+            )["last"]
+            self.position = (last or 0) + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "position"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("faq_detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
+        self.fill_slug()  # Before the uniqueness check, which follows clean().
         if bool(self.question_en.strip()) != bool(self.answer_en.strip()):
             field = "answer_en" if self.question_en.strip() else "question_en"
             raise ValidationError(
@@ -351,6 +551,48 @@ class FaqEntry(models.Model):
     def answer_html(self) -> SafeString:
         html = self.answer_en_html if self.language == "en" else self.answer_ja_html
         return mark_safe(html)  # noqa: S308 (sanitised by render_markdown on save)
+
+
+class SearchSynonym(models.Model):
+    """A group of words customers use for the same thing; a FAQ search for one finds answers
+    written with any other. Edited by the support desk in the admin."""
+
+    terms = models.TextField(
+        _("words with the same meaning"),
+        help_text=_(
+            "Separated by commas or new lines, for example: スパム, spam, 迷惑メール. Full-width "
+            "and half-width letters and a final long vowel mark (フォルダー, フォルダ) need "
+            "not be listed: the search treats them as the same anyway."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return ", ".join(self.term_list())
+
+    def clean(self) -> None:
+        if len(self.term_list()) < 2:
+            raise ValidationError(
+                {"terms": _("Give at least two words, separated by a comma.")}, code="too_few"
+            )
+
+    def term_list(self) -> list[str]:
+        """The group's words in the search's folded form, each once."""
+        terms = (fold_for_search(t).strip() for t in SYNONYM_SEPARATORS.split(self.terms))
+        return list(dict.fromkeys(" ".join(t.split()) for t in terms if t.strip()))
+
+
+def load_synonyms() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(group.term_list()) for group in SearchSynonym.objects.all())
+
+
+SYNONYM_SNAPSHOT: Snapshot[tuple[tuple[str, ...], ...]] = Snapshot(
+    "portal-search-synonyms", load_synonyms
+)
 
 
 # The notices and FAQ entries a check result may link, kept in the shared cache (see
@@ -424,6 +666,11 @@ def content_changed(**kwargs: Any) -> None:
 def content_migrated(app_config: Any, **kwargs: Any) -> None:
     if app_config.name == "portal":
         RELATED_SNAPSHOT.invalidate()
+        SYNONYM_SNAPSHOT.invalidate()
+
+
+def synonyms_changed(**kwargs: Any) -> None:
+    SYNONYM_SNAPSHOT.invalidate_on_commit()
 
 
 for _model in (Notice, FaqEntry, FaqCategory, CheckTopic):
@@ -431,4 +678,6 @@ for _model in (Notice, FaqEntry, FaqCategory, CheckTopic):
     post_delete.connect(content_changed, sender=_model, dispatch_uid=f"{_model.__name__}:deleted")
 for _through in (Notice.check_topics.through, FaqEntry.check_topics.through):
     m2m_changed.connect(content_changed, sender=_through, dispatch_uid=f"{_through.__name__}:m2m")
+post_save.connect(synonyms_changed, sender=SearchSynonym, dispatch_uid="SearchSynonym:saved")
+post_delete.connect(synonyms_changed, sender=SearchSynonym, dispatch_uid="SearchSynonym:deleted")
 post_migrate.connect(content_migrated, dispatch_uid="portal:migrated")

@@ -37,7 +37,7 @@ CHANGE_NOTICE_JA = DEMO_NOTE_JA + unwrap_japanese(
 送信元を偽った迷惑メールを受信側で見分けやすくするため、**2014年3月25日（火）** から、
 メール送信の仕組みを次のとおり変更します。
 
-## 変更の内容
+# 変更の内容
 
 メールソフトでログインに使う**アカウント名**と、送信元として使われる**メールアドレス（エンベロープFrom）**
 とで、メールボックス名またはドメイン名が異なる場合、そのメールは当社の SPF レコードに載っていない
@@ -47,17 +47,17 @@ CHANGE_NOTICE_JA = DEMO_NOTE_JA + unwrap_japanese(
 載っている送信サーバーから送られていました。アカウント名とメールアドレスが対応している場合は、
 これまでと変わりません。
 
-## 実施日
+# 実施日
 
 2014年3月25日（火）
 
-## 変更の理由
+# 変更の理由
 
 流出したアカウントとパスワードを使い、他人のアドレスを送信元にして迷惑メールを送る被害が続いています。
 送信元を偽ったメールも正しいメールも同じサーバーから送られていると、受信側の SPF 検査ではその違いを
 見分けられません。
 
-## ご確認いただきたいこと
+# ご確認いただきたいこと
 
 メールソフトの設定で、次の二つの項目を見比べてください。
 
@@ -79,12 +79,12 @@ CHANGE_NOTICE_JA = DEMO_NOTE_JA + unwrap_japanese(
 softfail と判定されており、今回の変更で結果は変わりません。送信元のドメインが SPF を公開していない
 場合は、**none（認証情報なし）** と判定されます。
 
-## softfail と判定された場合
+# softfail と判定された場合
 
 受信側で迷惑メールフォルダに振り分けられたり、受信前に削除されたりすることがあります。
 なお、当社のサーバーがメールの送信を拒否することはありません。
 
-## お客様へのお願い
+# お客様へのお願い
 
 1契約だけをご利用の場合、通常このような設定にはならないため、影響はありません。お客様に必ず
 行っていただく作業はありませんが、複数のアドレスをお使いの場合は
@@ -99,7 +99,7 @@ CHANGE_NOTICE_EN = (
 To help recipients recognise mail that forges its sender, the way we send your mail changes on
 **Tuesday, 25 March 2014**.
 
-## What changes
+# What changes
 
 When the **account name** your mail client logs in with and the **mail address** it sends from
 (the envelope From) differ in mailbox or in domain, the mail will leave through a server that is
@@ -109,17 +109,17 @@ Until now, every mail from a correctly logged-in client left through a server li
 record, whatever the sender address. If your account name and mail address belong together,
 nothing changes for you.
 
-## Effective date
+# Effective date
 
 Tuesday, 25 March 2014
 
-## Why
+# Why
 
 Account names and passwords keep being stolen and used to send spam from other people's
 addresses. As long as forged and genuine mail leave through the same servers, the recipient's
 SPF check cannot tell them apart.
 
-## What to check
+# What to check
 
 In your mail client, compare these two settings:
 
@@ -140,12 +140,12 @@ Sending as an address outside our service, such as your own domain (`example@exa
 already gave softfail before the change and still does. If the sender's domain publishes no SPF
 record, recipients see **none**.
 
-## What softfail can do
+# What softfail can do
 
 The recipient may file the mail as junk or delete it before it is delivered. Our servers never
 refuse to send it.
 
-## What we ask of you
+# What we ask of you
 
 With a single contract you normally cannot set up such a pair, so you are not affected. Nothing is
 required, but if you use several addresses, check each pair with the

@@ -66,7 +66,7 @@ def test_it_strips_iframes_and_forms() -> None:
 
 def test_it_keeps_ordinary_markdown() -> None:
     html = render_markdown(
-        "## 変更の内容\n\n**重要**: [セルフチェック](/check/) と "
+        "# 変更の内容\n\n**重要**: [セルフチェック](/check/) と "
         "[mail](mailto:support@example.jp)\n\n- 一\n- 二\n\n| a | b |\n|---|---|\n| `1` | 2 |"
     )
     assert "<h2>変更の内容</h2>" in html

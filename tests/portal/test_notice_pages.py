@@ -82,7 +82,7 @@ def test_the_list_is_paginated_by_ten(client: Client, make_notice: Callable[...,
 def test_a_notice_page_renders_its_markdown_body(
     client: Client, make_notice: Callable[..., Notice]
 ) -> None:
-    make_notice(slug="md", body_ja="## 実施日\n\n**2014年3月25日**<script>alert(1)</script>")
+    make_notice(slug="md", body_ja="# 実施日\n\n**2014年3月25日**<script>alert(1)</script>")
     page = client.get("/notices/md/").content.decode()
     assert "<h2>実施日</h2>" in page
     assert "<strong>2014年3月25日</strong>" in page
