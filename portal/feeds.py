@@ -1,20 +1,31 @@
 """The notices as RSS 2.0, in the language of the address it is read from (Django's Feed sets
-<language> from the active language)."""
+<language> from the active language).
+
+Every address in the feed is absolute and built from SITE_URL, the site's public address, rather
+than from the request's Host (a proxy's or an internal name): the links, and the links inside
+each description, which feed readers show away from the site, where /check/ would lead nowhere.
+"""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from portal.markdown import absolute_links
 from portal.models import Notice
 
 FEED_LENGTH = 20
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
 
 
 class NoticeFeed(Feed[Notice, None]):
@@ -23,10 +34,13 @@ class NoticeFeed(Feed[Notice, None]):
     description = _("Announcements about the mail service: changes, maintenance and incidents.")
 
     def link(self) -> str:
-        return reverse("notice_list")
+        return site_url(reverse("notice_list"))
 
     def feed_url(self) -> str:
-        return reverse("notice_feed")
+        return site_url(reverse("notice_feed"))
+
+    def item_link(self, item: Notice) -> str:
+        return site_url(item.get_absolute_url())
 
     def items(self) -> QuerySet[Notice]:
         return Notice.objects.published()[:FEED_LENGTH]
@@ -35,7 +49,8 @@ class NoticeFeed(Feed[Notice, None]):
         return item.title
 
     def item_description(self, item: Notice) -> SafeString:
-        return item.body_html
+        html = absolute_links(item.body_html, self.item_link(item))
+        return mark_safe(html)  # noqa: S308 (the stored, sanitised HTML, passed through nh3 again)
 
     def item_pubdate(self, item: Notice) -> datetime.datetime:
         return item.publish_from

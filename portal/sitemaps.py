@@ -1,10 +1,16 @@
-"""sitemap.xml: the site's pages, published notices and FAQ answers, in both languages."""
+"""sitemap.xml: the site's pages, published notices and FAQ answers, in both languages.
+
+The addresses' scheme and host come from SITE_URL, the site's public address, never from the
+request's Host or the Sites framework: behind a proxy or under an internal name those are not the
+address search engines should index."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -17,6 +23,12 @@ class I18nSitemap(Sitemap[Any]):
     i18n = True
     alternates = True
     x_default = True
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site: Any = None) -> str:
+        return urlsplit(settings.SITE_URL).netloc
 
 
 class PageSitemap(I18nSitemap):
