@@ -158,6 +158,8 @@ def main() -> None:
             stats = pstats.Stats(profiler)
             stats.sort_stats("cumulative").print_stats(45)
             stats.sort_stats("tottime").print_stats(30)
+            if os.environ.get("PROFILE_CALLERS"):
+                stats.print_callers(os.environ["PROFILE_CALLERS"])
 
 
 if __name__ == "__main__":

@@ -20,12 +20,19 @@ the rest of the site does not need; this is two snapshots and one key each.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
 from django.core.cache import BaseCache, caches
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What a cache that cannot be reached raises: the Redis client's errors, or the socket's.
+CACHE_ERRORS = (RedisError, OSError)
 
 T = TypeVar("T")
 
@@ -59,6 +66,17 @@ class Snapshot(Generic[T]):
         return f"snapshot:{self.name}:generation"
 
     def get(self) -> T:
+        try:
+            return self._get_cached()
+        except CACHE_ERRORS as exc:
+            # Without the shared cache the page still works, from the database; every request
+            # then pays the queries until the cache answers again.
+            logger.warning(
+                "snapshot %s read from the database: the cache failed: %s", self.name, exc
+            )
+            return self.load()
+
+    def _get_cached(self) -> T:
         cache = self.cache
         generation = cache.get(self.generation_key)
         if generation is None:
@@ -80,7 +98,11 @@ class Snapshot(Generic[T]):
         return value
 
     def invalidate(self) -> None:
-        self.cache.set(self.generation_key, uuid.uuid4().hex, timeout=None)
+        try:
+            self.cache.set(self.generation_key, uuid.uuid4().hex, timeout=None)
+        except CACHE_ERRORS as exc:
+            # The edit is saved; machines keep their snapshot until the cache answers again.
+            logger.error("snapshot %s not renewed: the cache failed: %s", self.name, exc)
 
     def invalidate_on_commit(self) -> None:
         self.invalidate()

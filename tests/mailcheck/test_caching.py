@@ -308,3 +308,25 @@ def test_an_edit_on_one_machine_is_seen_by_every_other_at_once(
     assert NEW_ADDRESS in listed_addresses(first.get())
     with django_assert_num_queries(0):
         assert NEW_ADDRESS in listed_addresses(second.get())
+
+
+def test_with_the_cache_unreachable_the_check_page_answers_from_the_database(
+    client: Client, demo: models.Service, settings: Any
+) -> None:
+    # A Redis host that refuses connections: the page must still answer, and an edit saved
+    # meanwhile must still be saved.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    settings.CHECK_RATE_LIMIT = ""
+    settings.CHECK_DOMAIN_RATE_LIMIT = ""
+
+    assert "192.0.2.25" in page(client, SOFTFAIL.replace("iij-jiro", "iij-taro"))
+    route = demo.routes.get(kind=RouteKind.LISTED)
+    models.RouteAddress.objects.create(route=route, address=NEW_ADDRESS)
+    assert NEW_ADDRESS in page(client, MATCHING)
