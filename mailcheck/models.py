@@ -11,6 +11,7 @@ import ipaddress
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from mailcheck.identity import parse_domain
 from mailcheck.policy import RouteKind
@@ -45,6 +46,8 @@ class Service(models.Model):
         default=True,
         help_text=_("The portal checks against the active service. Only one can be active."),
     )
+    # Every edit, in the admin or by importservice (whose file name is the change reason).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("service")
@@ -68,6 +71,7 @@ class Service(models.Model):
 class ServiceDomain(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="domains")
     name = models.CharField(_("domain"), max_length=253, unique=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("service domain")
@@ -90,6 +94,7 @@ class Route(models.Model):
         help_text=_("The name the outbound servers of this route announce in HELO/EHLO."),
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("outbound route")
@@ -113,6 +118,7 @@ class Route(models.Model):
 class RouteAddress(models.Model):
     route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="addresses")
     address = models.GenericIPAddressField(_("IP address"), unpack_ipv4=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("outbound address")
@@ -147,6 +153,7 @@ class PolicyChange(models.Model):
         choices=RouteChoice.choices,
         default=RouteChoice.UNLISTED,
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("policy change")

@@ -65,6 +65,7 @@ def test_the_export_of_the_demo_service_is_its_document(demo: models.Service) ->
     exported = json.loads(export_text())
     expected = demo_document()
 
+    assert exported.pop("active") is True
     # Domains come out in name order; the order carries no meaning.
     assert sorted(exported.pop("domains")) == sorted(expected.pop("domains"))
     assert exported == expected
@@ -205,7 +206,7 @@ def test_a_bad_new_service_creates_no_rows(tmp_path: Path, spoil: Any, words: st
 
 @pytest.mark.parametrize(
     ("content", "words"),
-    [("{not json", "not JSON"), ("[1, 2]", "Nothing was imported")],
+    [("{not json", "not valid JSON: line 1, column 2"), ("[1, 2]", "not a service export")],
 )
 def test_a_file_that_is_not_an_export_is_refused(tmp_path: Path, content: str, words: str) -> None:
     path = tmp_path / "bad.json"
