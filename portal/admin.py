@@ -2,7 +2,10 @@
 
 Every change is recorded with its author (django-simple-history); a notice can be previewed, in
 either language, before the public sees it; and its status (draft, scheduled, published, ended)
-is visible and filterable in the list.
+is visible and filterable in the list. While staff type, each Markdown box shows its text as the
+public will see it, rendered by the server's own renderer and sanitiser (one renderer: the
+preview cannot differ from the page), with what the sanitiser removed; after saving, the same
+is said as a warning. A translation that one language's edit left behind is marked.
 """
 
 from __future__ import annotations
@@ -14,20 +17,37 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import content_views
-from portal.models import FaqCategory, FaqEntry, Notice
+from portal.markdown import Removal, render_markdown_report
+from portal.models import BilingualContent, FaqCategory, FaqEntry, Notice, SearchSynonym
 
 PREVIEW_LANGUAGES = (("ja", "日本語"), ("en", "English"))
+# Longer than any notice staff write; a larger post is refused rather than rendered.
+MAX_PREVIEW_LENGTH = 100_000
+
+
+def removal_message(removed: tuple[Removal, ...], field: str = "") -> str:
+    items = ", ".join(str(r) for r in removed)
+    if field:
+        return gettext(
+            "%(field)s: removed because the site does not allow it: %(items)s. "
+            "Check the text: a removed link leaves its words without the link."
+        ) % {"field": field, "items": items}
+    return gettext(
+        "Removed because the site does not allow it: %(items)s. "
+        "Check the text: a removed link leaves its words without the link."
+    ) % {"items": items}
 
 
 class NoticeStatusFilter(admin.SimpleListFilter):
@@ -52,9 +72,14 @@ class NoticeStatusFilter(admin.SimpleListFilter):
 
 
 class PreviewMixin:
-    """A preview page rendered with the public template, in the language asked for."""
+    """A preview page rendered with the public template, in the language asked for; a live
+    preview of each Markdown box while it is edited (static/js/markdown-preview.js); a warning
+    after saving when the sanitiser removed something."""
 
     preview_template: str
+
+    class Media:
+        js = ["js/markdown-preview.js"]
 
     def preview_context(self, obj: Any) -> dict[str, object]:
         raise NotImplementedError
@@ -62,7 +87,15 @@ class PreviewMixin:
     def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta  # type: ignore[attr-defined]
         view = self.admin_site.admin_view(self.preview_view)  # type: ignore[attr-defined]
+        markdown_view = self.admin_site.admin_view(  # type: ignore[attr-defined]
+            require_POST(self.markdown_preview_view)
+        )
         return [
+            path(
+                "markdown-preview/",
+                markdown_view,
+                name=f"{opts.app_label}_{opts.model_name}_markdown_preview",
+            ),
             path(
                 "<path:object_id>/preview/",
                 view,
@@ -70,6 +103,46 @@ class PreviewMixin:
             ),
             *super().get_urls(),  # type: ignore[misc]
         ]
+
+    def markdown_preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The posted, unsaved Markdown as the public page would show it. POST only, behind the
+        admin's login and CSRF check, for staff who may write this kind of content."""
+        may_write = self.has_add_permission(request) or self.has_change_permission(request)  # type: ignore[attr-defined]
+        if not may_write:
+            raise PermissionDenied
+        text = request.POST.get("text", "")
+        if len(text) > MAX_PREVIEW_LENGTH:
+            return JsonResponse({"error": "too long"}, status=413)
+        rendered = render_markdown_report(text)
+        return JsonResponse(
+            {
+                "html": rendered.html,
+                "removed": [str(r) for r in rendered.removed],
+                "warning": removal_message(rendered.removed) if rendered.removed else "",
+            }
+        )
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if formfield is not None and db_field.name in self.model.MARKDOWN_FIELDS:  # type: ignore[attr-defined]
+            opts = self.model._meta  # type: ignore[attr-defined]
+            formfield.widget.attrs.update(
+                {
+                    "data-markdown-preview": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_markdown_preview"
+                    ),
+                    "data-preview-label": _("Preview"),
+                    "data-preview-failed": _("The preview could not be shown."),
+                }
+            )
+        return formfield
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        for field, removed in obj.removed_content():
+            self.message_user(request, removal_message(removed, field), messages.WARNING)  # type: ignore[attr-defined]
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = get_object_or_404(self.model, pk=object_id)  # type: ignore[attr-defined]
@@ -94,6 +167,66 @@ class PreviewMixin:
         return response
 
 
+class TranslationMixin:
+    """Marks an entry whose Japanese changed after its English, or the other way round."""
+
+    @admin.display(description=_("translation"))
+    def translation_state(self, obj: BilingualContent) -> str:
+        obj = getattr(obj, "instance", obj)
+        outdated = obj.outdated_language
+        if outdated is None:
+            return "-"
+        text = (
+            _("English may be out of date")
+            if outdated == "en"
+            else _("Japanese may be out of date")
+        )
+        return format_html('<span class="translation-outdated">⚠ {}</span>', text)
+
+    @admin.display(description=_("translation"))
+    def translation_note(self, obj: BilingualContent) -> str:
+        outdated = obj.outdated_language
+        if obj.pk is None or outdated is None:
+            return "-"
+        changed = obj.ja_changed_at if outdated == "en" else obj.en_changed_at
+        when = timezone.localtime(changed).strftime("%Y-%m-%d %H:%M") if changed else ""
+        if outdated == "en":
+            text = gettext(
+                "The Japanese text was changed on %(when)s, after the English. The English may "
+                "be out of date: check it and save it, or mark it up to date from the list."
+            )
+        else:
+            text = gettext(
+                "The English text was changed on %(when)s, after the Japanese. The Japanese may "
+                "be out of date: check it and save it, or mark it up to date from the list."
+            )
+        return format_html(
+            '<strong class="translation-outdated">⚠ {}</strong>', text % {"when": when}
+        )
+
+    @admin.action(description=_("Mark the translations of the selected entries as up to date"))
+    def mark_translation_current(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        count = 0
+        for obj in queryset:
+            if obj.outdated_language is not None:
+                latest = max(obj.ja_changed_at, obj.en_changed_at)
+                # update(): a checked translation is no change of text and writes no history.
+                type(obj).objects.filter(pk=obj.pk).update(
+                    ja_changed_at=latest, en_changed_at=latest
+                )
+                count += 1
+        self.message_user(  # type: ignore[attr-defined]
+            request,
+            ngettext(
+                "%(count)d translation marked up to date.",
+                "%(count)d translations marked up to date.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
 class CheckboxM2MMixin:
     # The eight check findings and the few service domains read best as checkboxes.
     checkbox_fields = ("check_topics", "service_domains")
@@ -107,7 +240,7 @@ class CheckboxM2MMixin:
 
 
 @admin.register(Notice)
-class NoticeAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+class NoticeAdmin(PreviewMixin, TranslationMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     preview_template = "portal/notice_detail.html"
     change_form_template = "portal/admin/change_form.html"
     list_display = [
@@ -118,6 +251,7 @@ class NoticeAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: 
         "publish_from",
         "publish_until",
         "has_english",
+        "translation_state",
         "updated_by",
         "updated_at",
     ]
@@ -134,8 +268,15 @@ class NoticeAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: 
     search_fields = ["title_ja", "title_en", "body_ja", "body_en", "slug"]
     date_hierarchy = "publish_from"
     prepopulated_fields = {"slug": ["title_en"]}
-    readonly_fields = ["status_badge", "created_by", "created_at", "updated_by", "updated_at"]
-    actions = ["publish_now", "make_draft"]
+    readonly_fields = [
+        "status_badge",
+        "translation_note",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    ]
+    actions = ["publish_now", "make_draft", "mark_translation_current"]
     save_on_top = True
     history_list_display = ["status_badge"]
     fieldsets = [
@@ -143,7 +284,7 @@ class NoticeAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: 
         (
             _("English"),
             {
-                "fields": ["title_en", "body_en"],
+                "fields": ["title_en", "body_en", "translation_note"],
                 "description": _("Optional. Without it the English pages show the Japanese text."),
             },
         ),
@@ -260,7 +401,7 @@ class PublishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+class FaqEntryAdmin(PreviewMixin, TranslationMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type: ignore[misc]
     preview_template = "portal/faq_detail.html"
     change_form_template = "portal/admin/change_form.html"
     list_display = [
@@ -269,6 +410,7 @@ class FaqEntryAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type
         "position",
         "is_published",
         "has_english",
+        "translation_state",
         "updated_at",
     ]
     list_display_links = ["question_ja"]
@@ -278,7 +420,8 @@ class FaqEntryAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type
     date_hierarchy = "updated_at"
     prepopulated_fields = {"slug": ["question_en"]}
     autocomplete_fields = ["related_notices"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["translation_note", "created_at", "updated_at"]
+    actions = ["mark_translation_current"]
     save_on_top = True
     history_list_display = ["is_published"]
     fieldsets = [
@@ -286,7 +429,7 @@ class FaqEntryAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type
         (
             _("English"),
             {
-                "fields": ["question_en", "answer_en"],
+                "fields": ["question_en", "answer_en", "translation_note"],
                 "description": _("Optional. Without it the English pages show the Japanese text."),
             },
         ),
@@ -301,3 +444,10 @@ class FaqEntryAdmin(PreviewMixin, CheckboxM2MMixin, SimpleHistoryAdmin):  # type
     @admin.display(description=_("English"), boolean=True)
     def has_english(self, obj: FaqEntry) -> bool:
         return bool(obj.question_en)
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin[SearchSynonym]):
+    list_display = ["__str__"]
+    search_fields = ["terms"]
+    fields = ["terms"]

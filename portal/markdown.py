@@ -89,26 +89,24 @@ class Rendered:
 
 
 class ElementCounter(HTMLParser):
-    """Counts the tags and attributes of an HTML fragment, keeping the attributes' values."""
+    """Lists the tags and attributes of an HTML fragment in document order, with the values."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tags: Counter[str] = Counter()
-        self.attributes: dict[tuple[str, str], list[str]] = {}
+        self.elements: list[tuple[str, str, str]] = []  # (tag, "", "") or (tag, name, value)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags[tag] += 1
-        for name, value in attrs:
-            self.attributes.setdefault((tag, name), []).append(value or "")
+        self.elements.append((tag, "", ""))
+        self.elements += [(tag, name, value or "") for name, value in attrs]
 
     handle_startendtag = handle_starttag
 
 
-def count_elements(html: str) -> ElementCounter:
+def elements_of(html: str) -> list[tuple[str, str, str]]:
     counter = ElementCounter()
     counter.feed(html)
     counter.close()
-    return counter
+    return counter.elements
 
 
 def sanitise(html: str) -> str:
@@ -125,22 +123,21 @@ def sanitise(html: str) -> str:
 def removals(before: str, after: str) -> tuple[Removal, ...]:
     """What nh3 removed, found by comparing the elements before and after it ran. nh3 alone
     decides; this only counts, so the report cannot disagree with what the page shows."""
-    raw, kept = count_elements(before), count_elements(after)
+    raw = elements_of(before)
+    kept = Counter(elements_of(after))
+    kept_tags = {tag for tag, _name, _value in kept}
     found: list[Removal] = []
-    for tag, count in raw.tags.items():
-        if count > kept.tags[tag]:
+    for tag, name, value in raw:
+        if kept[(tag, name, value)] > 0:
+            kept[(tag, name, value)] -= 1
+        elif not name:
             found.append(Removal(tag))
-    for (tag, name), values in raw.attributes.items():
-        if tag not in kept.tags:
-            continue  # The whole tag went; it is reported once, above.
-        remaining = list(kept.attributes.get((tag, name), []))
-        for value in values:
-            if value in remaining:
-                remaining.remove(value)
-            elif name in URL_ATTRIBUTES:
-                found.append(Removal(tag, name, value.strip()))
-            else:
-                found.append(Removal(tag, name))
+        elif tag not in kept_tags:
+            continue  # The whole tag went; it is reported once, as a tag.
+        elif name in URL_ATTRIBUTES:
+            found.append(Removal(tag, name, value.strip()))
+        else:
+            found.append(Removal(tag, name))
     return tuple(dict.fromkeys(found))  # Each distinct removal once, in order of appearance.
 
 

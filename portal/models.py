@@ -119,29 +119,37 @@ class BilingualContent(models.Model):
         return tuple(getattr(self, name) for name in self.LANGUAGE_FIELDS[language])
 
     def stamp_changed_languages(self) -> list[str]:
-        """Record the time each language's text changes. A translation added where there was
-        none is a translation of the other text as it stands, so it takes the other's time; a
-        language emptied has no time, so it is never called out of date."""
+        """Record when each language's text changes, so that one left behind by an edit of the
+        other is marked. Two edits bring the languages in step instead (both take the time):
+        a translation added where there was none, and an edit of the language that was marked
+        out of date (its translator caught up). A language emptied has no time."""
         names = [name for fields in self.LANGUAGE_FIELDS.values() for name in fields]
         before = (
             None
             if self._state.adding
             else type(self)._default_manager.filter(pk=self.pk).values(*names).first()
         )
+
+        def previous(language: str) -> tuple[str, ...]:
+            return tuple(before[n] for n in self.LANGUAGE_FIELDS[language]) if before else ()
+
+        outdated = self.outdated_language
+        changed = [
+            language
+            for language in self.LANGUAGE_FIELDS
+            if self.text_of(language) != previous(language)
+            or (getattr(self, f"{language}_changed_at") is None and any(self.text_of(language)))
+        ]
+        if not changed:
+            return []
         now = timezone.now()
-        stamped = []
-        for language in self.LANGUAGE_FIELDS:
-            text = self.text_of(language)
-            previous = tuple(before[n] for n in self.LANGUAGE_FIELDS[language]) if before else None
-            if text == previous and (getattr(self, f"{language}_changed_at") or not any(text)):
-                continue
-            setattr(self, f"{language}_changed_at", now if any(text) else None)
-            stamped.append(f"{language}_changed_at")
-        for language, other in (("ja", "en"), ("en", "ja")):
-            was_empty = before is None or not any(before[n] for n in self.LANGUAGE_FIELDS[language])
-            if was_empty and any(self.text_of(language)) and before is not None:
-                setattr(self, f"{language}_changed_at", getattr(self, f"{other}_changed_at"))
-        return stamped
+        for language in changed:
+            setattr(self, f"{language}_changed_at", now if any(self.text_of(language)) else None)
+            other = "en" if language == "ja" else "ja"
+            added = before is not None and not any(previous(language))
+            if (added or language == outdated) and any(self.text_of(other)):
+                setattr(self, f"{other}_changed_at", now)
+        return [f"{language}_changed_at" for language in self.LANGUAGE_FIELDS]
 
     @property
     def outdated_language(self) -> str | None:

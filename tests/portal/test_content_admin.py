@@ -1,14 +1,22 @@
 """The admin for notices and the FAQ: every page loads, preview, history, the editor group."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from portal.models import FaqCategory, FaqEntry, Notice
+from portal.markdown import render_markdown
+from portal.models import FaqCategory, FaqEntry, Notice, SearchSynonym
 from tests.portal.conftest import jst
+
+
+def at(*moment: int) -> Any:
+    return time_machine.travel(jst(*moment), tick=False)
+
 
 EDITOR_PERMISSIONS = {
     "portal.add_notice",
@@ -236,3 +244,221 @@ def test_permission_codenames_exist(db: None) -> None:
     for name in EDITOR_PERMISSIONS:
         app_label, codename = name.split(".")
         assert Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+
+
+# --- writing content: help, live preview, removed-content warning, slugs, translations ---------
+
+
+def test_the_markdown_help_shows_half_width_link_syntax_that_makes_a_link(
+    admin_client: Client,
+) -> None:
+    for prefix in ("ja", "en"):
+        admin_client.cookies["django_language"] = prefix
+        page = admin_client.get("/admin/portal/notice/add/").content.decode()
+        examples = re.findall(r"<code>(.*?)</code>", page.split('id="id_body_ja"')[1])
+        link = next(example for example in examples if example.startswith("["))
+        assert link == "[text](https://example.jp/)"
+        assert not set(link) & set("［］（）")  # no full-width brackets
+        assert '<a href="https://example.jp/"' in render_markdown(link)
+        heading = next(example for example in examples if example.startswith("#"))
+        assert render_markdown(heading.replace("…", "見出し")) == "<h2>見出し</h2>"
+
+
+def test_the_live_preview_renders_unsaved_markdown_with_the_site_sanitiser(
+    admin_client: Client,
+) -> None:
+    response = admin_client.post(
+        "/admin/portal/notice/markdown-preview/",
+        {"text": "# 実施日\n\n[危険](javascript:alert(1)) <script>alert(2)</script>"},
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert result["html"].startswith("<h2>実施日</h2>")
+    assert "javascript" not in result["html"] and "<script" not in result["html"]
+    assert result["removed"] == ["javascript:alert(1)", "<script>"]
+    assert "javascript:alert(1)" in result["warning"] and "<script>" in result["warning"]
+    assert not Notice.objects.exists()
+
+
+def test_the_live_preview_is_post_only_csrf_protected_and_for_content_writers(
+    client: Client, admin_user: Any, django_user_model: Any
+) -> None:
+    url = "/admin/portal/faqentry/markdown-preview/"
+    assert client.post(url, {"text": "x"}).status_code == 302  # to the login page
+    client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
+    assert client.post(url, {"text": "x"}).status_code == 403
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(admin_user)
+    assert csrf_client.post(url, {"text": "x"}).status_code == 403
+    admin = Client()
+    admin.force_login(admin_user)
+    assert admin.get(url).status_code == 405
+    assert admin.post(url, {"text": "**x**"}).json()["html"] == "<p><strong>x</strong></p>"
+
+
+def test_the_change_form_loads_the_preview_script_for_each_markdown_box(
+    admin_client: Client,
+) -> None:
+    page = admin_client.get("/admin/portal/faqentry/add/").content.decode()
+    assert 'src="/static/js/markdown-preview.js"' in page
+    assert page.count('data-markdown-preview="/admin/portal/faqentry/markdown-preview/"') == 2
+
+
+def test_saving_warns_about_what_the_sanitiser_removed(admin_client: Client) -> None:
+    response = admin_client.post(
+        "/admin/portal/notice/add/",
+        notice_form(body_ja="[ここ](javascript:alert(1))をクリック<script>x()</script>"),
+        follow=True,
+    )
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert "javascript:alert(1)" in warnings[0] and "<script>" in warnings[0]
+    notice = Notice.objects.get()
+    assert "javascript" not in notice.body_ja_html
+    clean = admin_client.post(
+        f"/admin/portal/notice/{notice.pk}/change/", notice_form(body_ja="**安全**"), follow=True
+    )
+    assert not [m for m in clean.context["messages"] if m.level_tag == "warning"]
+
+
+def test_a_japanese_only_notice_gets_an_ascii_address_from_its_date(
+    admin_client: Client,
+) -> None:
+    form = notice_form(title_en="", body_en="", slug="", publish_from_0="2026-11-28")
+    for _ in range(2):
+        assert admin_client.post("/admin/portal/notice/add/", form).status_code == 302
+    slugs = sorted(Notice.objects.values_list("slug", flat=True))
+    assert slugs == ["notice-2026-11-28", "notice-2026-11-28-2"]
+    assert Client().get("/notices/notice-2026-11-28-2/").status_code == 200
+
+
+def test_an_empty_address_is_made_from_the_english_title(admin_client: Client) -> None:
+    admin_client.post("/admin/portal/notice/add/", notice_form(slug=""))
+    assert Notice.objects.get().slug == "maintenance-on-1-april"
+
+
+def test_a_japanese_only_faq_entry_gets_an_address(
+    admin_client: Client, faq_category: FaqCategory
+) -> None:
+    data = {
+        "question_ja": "迷惑メールフォルダーに入ります",
+        "answer_ja": "回答",
+        "question_en": "",
+        "answer_en": "",
+        "slug": "",
+        "category": str(faq_category.pk),
+        "position": "",
+        "is_published": "on",
+    }
+    assert admin_client.post("/admin/portal/faqentry/add/", data).status_code == 302
+    assert re.fullmatch(r"faq-\d{4}-\d\d-\d\d", FaqEntry.objects.get().slug)
+
+
+def test_new_faq_entries_go_to_the_end_of_their_category(
+    admin_client: Client, make_faq: Callable[..., FaqEntry], faq_category: FaqCategory
+) -> None:
+    make_faq(position=10)
+    make_faq(position=30)
+    other = FaqCategory.objects.create(slug="other", name_ja="その他", position=2)
+    make_faq(category=other, position=99)
+    added = make_faq()
+    assert added.position == 31
+    first_elsewhere = FaqEntry.objects.create(
+        slug="first",
+        category=FaqCategory.objects.create(slug="new", name_ja="新"),
+        question_ja="q",
+        answer_ja="a",
+    )
+    assert first_elsewhere.position == 1
+    response = admin_client.post(
+        "/admin/portal/faqentry/add/",
+        {
+            "question_ja": "最後の質問",
+            "answer_ja": "回答",
+            "slug": "last",
+            "category": str(faq_category.pk),
+            "position": "",
+        },
+    )
+    assert response.status_code == 302
+    assert FaqEntry.objects.get(slug="last").position == 32
+    page = Client().get("/faq/").content.decode()
+    assert "最後の質問" not in page  # unpublished by default
+    assert [e.slug for e in FaqEntry.objects.filter(category=faq_category)][-1] == "last"
+
+
+def test_an_edit_of_one_language_marks_the_other_as_possibly_out_of_date(
+    admin_client: Client, make_notice: Callable[..., Notice]
+) -> None:
+    with at(2026, 11, 1, 19, 0):
+        notice = make_notice(slug="marked", title_ja="メンテナンス", title_en="Maintenance")
+    assert notice.outdated_language is None
+    assert "may be out of date" not in admin_client.get("/admin/portal/notice/").content.decode()
+
+    with at(2026, 11, 2, 19, 0):
+        notice.body_ja = "日時を変更しました"
+        notice.save()
+    assert notice.outdated_language == "en"
+    listing = admin_client.get("/admin/portal/notice/").content.decode()
+    assert "English may be out of date" in listing
+    form = admin_client.get(f"/admin/portal/notice/{notice.pk}/change/").content.decode()
+    assert "The Japanese text was changed on 2026-11-02 19:00, after the English" in form
+
+    with at(2026, 11, 3, 19, 0):
+        notice.body_en = "The date has changed"  # the translator catches up
+        notice.save()
+    assert notice.outdated_language is None
+    assert "may be out of date" not in admin_client.get("/admin/portal/notice/").content.decode()
+    with at(2026, 11, 4, 19, 0):
+        notice.title_en = "Maintenance (new date)"
+        notice.save()
+    assert notice.outdated_language == "ja"
+    assert "Japanese may be out of date" in (
+        admin_client.get("/admin/portal/notice/").content.decode()
+    )
+
+
+def test_a_translation_added_later_or_a_change_elsewhere_marks_nothing(
+    make_faq: Callable[..., FaqEntry],
+) -> None:
+    with at(2026, 11, 1):
+        entry = make_faq(question_en="", answer_en="")
+    assert entry.en_changed_at is None and entry.outdated_language is None
+    with at(2026, 11, 2):
+        entry.question_en, entry.answer_en = "Question", "Answer"
+        entry.save()
+    assert entry.outdated_language is None
+    with at(2026, 11, 3):
+        entry.is_published = False
+        entry.save()
+    assert entry.outdated_language is None
+
+
+def test_staff_mark_a_translation_up_to_date_from_the_list(
+    admin_client: Client, make_notice: Callable[..., Notice]
+) -> None:
+    with at(2026, 11, 1):
+        notice = make_notice()
+    with at(2026, 11, 2):
+        notice.body_ja = "変更"
+        notice.save()
+    admin_client.post(
+        "/admin/portal/notice/",
+        {"action": "mark_translation_current", "_selected_action": [notice.pk]},
+    )
+    notice.refresh_from_db()
+    assert notice.outdated_language is None
+    assert notice.history.count() == 2  # checking a translation changes no text
+
+
+def test_the_support_desk_edits_the_search_synonyms_in_the_admin(
+    editor_client: Client,
+) -> None:
+    assert editor_client.get("/admin/portal/searchsynonym/").status_code == 200
+    response = editor_client.post(
+        "/admin/portal/searchsynonym/add/", {"terms": "受信拒否, ブロック, block"}
+    )
+    assert response.status_code == 302
+    assert SearchSynonym.objects.filter(terms__startswith="受信拒否").exists()
+    refused = editor_client.post("/admin/portal/searchsynonym/add/", {"terms": "ひとつだけ"})
+    assert refused.status_code == 200

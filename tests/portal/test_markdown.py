@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from portal.markdown import render_markdown
+from portal.markdown import render_markdown, render_markdown_report
 from portal.models import FaqEntry, Notice
 
 
@@ -130,3 +130,46 @@ def test_an_edit_stores_the_new_html(make_notice: Callable[..., Notice]) -> None
     notice.refresh_from_db()
     assert notice.body_ja_html == "<p><strong>新しい</strong></p>"
     assert notice.history.first().body_ja_html == "<p><strong>新しい</strong></p>"
+
+
+# --- headings and what the sanitiser removed ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("# 変更の内容", "<h2>変更の内容</h2>"),
+        ("## 実施日", "<h3>実施日</h3>"),
+        ("### 詳細", "<h4>詳細</h4>"),
+        ("##### 五", "<h6>五</h6>"),
+        ("###### 六", "<h6>六</h6>"),
+        ("変更の内容\n=====", "<h2>変更の内容</h2>"),
+    ],
+)
+def test_markdown_headings_start_below_the_page_title(text: str, html: str) -> None:
+    # The page's title is its h1, so the first Markdown level is h2, never a bare paragraph.
+    assert render_markdown(text) == html
+
+
+@pytest.mark.parametrize(
+    ("text", "removed"),
+    [
+        ("[click](javascript:alert(1))", ["javascript:alert(1)"]),
+        ("before <script>alert(1)</script> after", ["<script>"]),
+        ('<img src="x" onerror="alert(1)">text', ["<img>"]),
+        ('<p onclick="alert(1)">text</p>', ['onclick="…" (<p>)']),
+        ("<iframe src=https://evil.example/></iframe>", ["<iframe>"]),
+    ],
+)
+def test_the_report_lists_what_the_sanitiser_removed(text: str, removed: list[str]) -> None:
+    assert [str(r) for r in render_markdown_report(text).removed] == removed
+
+
+def test_ordinary_markdown_reports_nothing_removed() -> None:
+    report = render_markdown_report(
+        "# 見出し\n\n**太字** [リンク](/check/) [外部](https://example.jp/?a=1&b=2) "
+        "[mail](mailto:support@example.jp)\n\n- 一\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "<!-- メモ -->"
+    )
+    assert report.removed == ()
+    assert "<h2>見出し</h2>" in report.html and 'href="/check/"' in report.html

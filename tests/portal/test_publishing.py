@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 
 from portal.models import Notice
@@ -73,13 +74,13 @@ def test_a_scheduled_notice_appears_everywhere_only_once_its_time_has_come(
         assert title not in client.get(f"{prefix}/notices/").content.decode()
         assert client.get(detail).status_code == 404
         assert title not in feed_titles(client, f"{prefix}/notices/feed/")
-        assert f"http://testserver{detail}" not in sitemap_locations(client)
+        assert settings.SITE_URL + detail not in sitemap_locations(client)
 
     with time_machine.travel(jst(2014, 3, 28, 12, 0), tick=False):
         assert title in client.get(f"{prefix}/notices/").content.decode()
         assert client.get(detail).status_code == 200
         assert title in feed_titles(client, f"{prefix}/notices/feed/")
-        assert f"http://testserver{detail}" in sitemap_locations(client)
+        assert settings.SITE_URL + detail in sitemap_locations(client)
 
 
 def test_an_expired_notice_is_gone_from_the_list_and_its_page(
