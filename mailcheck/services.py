@@ -445,7 +445,7 @@ def plan_import(data: dict[str, Any], *, resolver: Resolver | None = None) -> Im
     lookup = None
     if active:
         lookup = (resolver or current_resolver()).session(settings.MAILCHECK_DNS_BUDGET)
-    validation = validate(document, lookup, require_both_routes=True)
+    validation = validate(document, lookup, complete=True)
     problems += [str(p) for p in validation.errors]
     if problems:
         raise ImportRefused(problems)

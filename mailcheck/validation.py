@@ -171,18 +171,19 @@ def _route_name(kind: Any) -> str:
 
 
 def validate(
-    document: Mapping[str, Any], lookup: DnsLookup | None, *, require_both_routes: bool
+    document: Mapping[str, Any], lookup: DnsLookup | None, *, complete: bool
 ) -> Validation:
     """Every problem of the configuration ``document``.
 
     ``lookup`` is a DNS session of the configured source; None skips the SPF rules (a service
     that is not active serves no customer: its SPF is checked when it is activated).
-    ``require_both_routes`` is set for a configuration the check will use (the active
-    service, a whole imported document); a service being set up in the admin may lack them.
+    ``complete`` is set for a configuration the check will use (the active service, a whole
+    imported document): it needs a domain and both routes, which a service being set up in the
+    admin may still lack.
     """
     problems: list[Problem] = []
-    domains = _domains(document, problems)
-    routes = _routes(document, problems, require_both_routes=require_both_routes)
+    domains = _domains(document, problems, complete=complete)
+    routes = _routes(document, problems, complete=complete)
     _changes(document, problems)
     spf_checked = lookup is not None and bool(domains)
     if lookup is not None:
@@ -194,10 +195,12 @@ def validate(
     return Validation(problems=tuple(problems), spf_checked=spf_checked)
 
 
-def _domains(document: Mapping[str, Any], problems: list[Problem]) -> list[tuple[int, str]]:
+def _domains(
+    document: Mapping[str, Any], problems: list[Problem], *, complete: bool
+) -> list[tuple[int, str]]:
     """The readable domains with their positions."""
     names = list(document.get("domains") or ())
-    if not names:
+    if not names and complete:
         problems.append(Problem(Code.NO_DOMAIN, Level.ERROR, ("domains",)))
     seen: dict[str, int] = {}
     readable = []
@@ -225,7 +228,7 @@ RouteAddresses = tuple[int, str, str, list[tuple[int, str]]]
 
 
 def _routes(
-    document: Mapping[str, Any], problems: list[Problem], *, require_both_routes: bool
+    document: Mapping[str, Any], problems: list[Problem], *, complete: bool
 ) -> list[RouteAddresses]:
     routes: Sequence[Mapping[str, Any]] = document.get("routes") or ()
     kinds: dict[str, int] = {}
@@ -273,7 +276,7 @@ def _routes(
         helo = parse_domain(str(route.get("helo", "")))
         if kind in RouteKind.__members__.values() and helo is not None:
             readable.append((index, kind, helo, usable))
-    if require_both_routes:
+    if complete:
         for kind in RouteKind:
             if kind.value not in kinds:
                 problems.append(

@@ -506,3 +506,221 @@ def test_the_admin_refuses_a_bad_address_with_a_message_on_it(
     formset = response.context["inline_admin_formsets"][0].formset
     assert "address" in formset.forms[0].errors
     assert not models.Route.objects.filter(service=empty_service).exists()
+
+
+# --- the admin's configuration review ------------------------------------------------------
+
+
+def route_edit_form(route: models.Route, new_addresses: list[str]) -> dict[str, str]:
+    """The route's admin page as a browser posts it, with rows added to the address inline."""
+    existing = list(route.addresses.all())
+    data = route_form(route.service, [], 0)
+    data.update(
+        {
+            "kind": route.kind,
+            "helo": route.helo,
+            "description": route.description,
+            "addresses-TOTAL_FORMS": str(len(existing) + len(new_addresses)),
+            "addresses-INITIAL_FORMS": str(len(existing)),
+        }
+    )
+    for i, row in enumerate(existing):
+        data[f"addresses-{i}-id"] = str(row.pk)
+        data[f"addresses-{i}-route"] = str(route.pk)
+        data[f"addresses-{i}-address"] = row.address
+    for j, address in enumerate(new_addresses, start=len(existing)):
+        data[f"addresses-{j}-route"] = str(route.pk)
+        data[f"addresses-{j}-address"] = address
+    return data
+
+
+def service_edit_form(service: models.Service, **fields: str) -> dict[str, str]:
+    """The service's admin page as a browser posts it, unchanged unless ``fields`` say so."""
+    data = {
+        "name": service.name,
+        "submission_host": service.submission_host,
+        "submission_port": str(service.submission_port),
+        "_save": "Save",
+    }
+    if service.is_active:
+        data["is_active"] = "on"
+    domains = list(service.domains.all())
+    changes = list(service.changes.all())
+    for prefix, rows in (("domains", domains), ("changes", changes)):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-MIN_NUM_FORMS"] = "0"
+        data[f"{prefix}-MAX_NUM_FORMS"] = "1000"
+    for i, domain in enumerate(domains):
+        data.update({f"domains-{i}-id": str(domain.pk), f"domains-{i}-service": str(service.pk)})
+        data[f"domains-{i}-name"] = domain.name
+    for i, change in enumerate(changes):
+        data.update({f"changes-{i}-id": str(change.pk), f"changes-{i}-service": str(service.pk)})
+        data[f"changes-{i}-effective"] = change.effective.isoformat()
+        data[f"changes-{i}-announced"] = change.announced.isoformat() if change.announced else ""
+        data[f"changes-{i}-title"] = change.title
+        data[f"changes-{i}-matched_route"] = change.matched_route
+        data[f"changes-{i}-mismatched_route"] = change.mismatched_route
+    data.update(fields)
+    return data
+
+
+def review_of(response: Any) -> Any:
+    return response.context["configuration_review"]
+
+
+def test_the_admin_refuses_an_address_not_in_spf_on_the_listed_route_with_the_error_on_its_row(
+    admin_client: Client, demo: models.Service
+) -> None:
+    route = demo.routes.get(kind="listed")
+
+    with translation.override("en"):
+        response = admin_client.post(
+            f"/admin/mailcheck/route/{route.pk}/change/",
+            route_edit_form(route, ["198.51.100.26"]),
+        )
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.forms[0].errors == {}
+    [message] = formset.forms[2].errors["address"]
+    assert "198.51.100.26 is on the SPF-listed route but does not pass SPF" in message
+    assert "iijmio-mail.jp (softfail)" in message
+    assert "configuration-review" in response.content.decode()
+    assert route.addresses.count() == 2
+
+
+def test_the_admin_refuses_an_address_on_both_routes(
+    admin_client: Client, demo: models.Service
+) -> None:
+    route = demo.routes.get(kind="unlisted")
+
+    with translation.override("en"):
+        response = admin_client.post(
+            f"/admin/mailcheck/route/{route.pk}/change/", route_edit_form(route, ["192.0.2.25"])
+        )
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert "192.0.2.25 is on both routes" in formset.forms[2].errors["address"][0]
+    assert route.addresses.count() == 2
+
+
+def test_an_edit_that_changes_results_shows_the_impact_and_saves_once_confirmed(
+    admin_client: Client, demo: models.Service
+) -> None:
+    url = f"/admin/mailcheck/service/{demo.pk}/change/"
+    # Mismatched senders would keep the listed route after the change.
+    data = service_edit_form(demo, **{"changes-0-mismatched_route": "listed"})
+
+    with translation.override("en"):
+        response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert demo.changes.get().mismatched_route == "unlisted"
+    review = review_of(response)
+    changed = [row for row in review.impact if row.changed]
+    assert len(changed) == 5  # the mismatched sample of each domain
+    row = next(r for r in changed if r.domain == "iijmio-mail.jp")
+    assert (row.current.before, row.current.after) == ("pass", "softfail")
+    assert (row.proposed.before, row.proposed.after) == ("pass", "pass")
+    html = response.content.decode()
+    assert 'id="configuration-impact"' in html
+    assert "info@iijmio-mail.jp" in html
+    assert "I have reviewed the impact" in html
+    assert f'name="_confirm_impact" value="{review.token}"' in html
+
+    response = admin_client.post(url, {**data, "_confirm_impact": review.token})
+
+    assert response.status_code == 302
+    assert demo.changes.get().mismatched_route == "listed"
+
+
+def test_a_confirmation_of_another_edit_does_not_count(
+    admin_client: Client, demo: models.Service
+) -> None:
+    url = f"/admin/mailcheck/service/{demo.pk}/change/"
+    first = admin_client.post(
+        url, service_edit_form(demo, **{"changes-0-mismatched_route": "listed"})
+    )
+    token = review_of(first).token
+
+    response = admin_client.post(
+        url,
+        {
+            **service_edit_form(demo, **{"changes-0-matched_route": "unlisted"}),
+            "_confirm_impact": token,
+        },
+    )
+
+    assert response.status_code == 200
+    assert demo.changes.get().matched_route == "listed"
+
+
+def test_an_edit_that_changes_no_result_saves_at_once(
+    admin_client: Client, demo: models.Service
+) -> None:
+    response = admin_client.post(
+        f"/admin/mailcheck/service/{demo.pk}/change/",
+        service_edit_form(demo, **{"changes-0-title": "Renamed"}),
+    )
+
+    assert response.status_code == 302
+    assert demo.changes.get().title == "Renamed"
+
+
+def test_deactivating_the_service_asks_for_confirmation(
+    admin_client: Client, demo: models.Service
+) -> None:
+    url = f"/admin/mailcheck/service/{demo.pk}/change/"
+    data = service_edit_form(demo)
+    del data["is_active"]
+
+    with translation.override("en"):
+        response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "takes the check offline" in response.content.decode()
+    demo.refresh_from_db()
+    assert demo.is_active
+
+    response = admin_client.post(url, {**data, "_confirm_impact": review_of(response).token})
+
+    assert response.status_code == 302
+    demo.refresh_from_db()
+    assert not demo.is_active
+
+
+def test_when_dns_cannot_answer_a_checkbox_lets_the_save_through(
+    admin_client: Client, demo: models.Service, settings: Any, servfail_dns_server: Any
+) -> None:
+    settings.MAILCHECK_DNS = f"live:{servfail_dns_server.address}"
+    route = demo.routes.get(kind="listed")
+    url = f"/admin/mailcheck/route/{route.pk}/change/"
+    data = route_edit_form(route, ["192.0.2.26"])
+
+    with translation.override("en"):
+        response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "DNS did not answer" in html
+    assert "Save without DNS verification" in html
+    review = review_of(response)
+    assert review.needs_dns_confirmation
+    assert route.addresses.count() == 2
+
+    response = admin_client.post(url, {**data, "_confirm_unverified": review.token})
+
+    assert response.status_code == 302
+    assert route.addresses.filter(address="192.0.2.26").exists()
+
+
+def test_an_admin_save_is_in_the_history(admin_client: Client, demo: models.Service) -> None:
+    admin_client.post(
+        f"/admin/mailcheck/service/{demo.pk}/change/",
+        service_edit_form(demo, **{"changes-0-title": "Renamed"}),
+    )
+
+    record = models.PolicyChange.history.filter(title="Renamed").get()
+    assert record.history_user is not None
+    assert admin_client.get(f"/admin/mailcheck/service/{demo.pk}/history/").status_code == 200
