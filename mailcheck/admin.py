@@ -26,7 +26,6 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -121,16 +120,15 @@ class ConfigurationReview:
         )
         self.needs_dns_confirmation = bool(validation.unverified)
         post = self.request.POST
-        missing = []
-        if self.needs_impact_confirmation and post.get(CONFIRM_IMPACT) != self.token:
-            missing.append(gettext("tick “I have reviewed the impact”"))
-        if self.needs_dns_confirmation and post.get(CONFIRM_UNVERIFIED) != self.token:
-            missing.append(gettext("tick “Save without DNS verification”"))
-        if missing:
+        if (self.needs_impact_confirmation and post.get(CONFIRM_IMPACT) != self.token) or (
+            self.needs_dns_confirmation and post.get(CONFIRM_UNVERIFIED) != self.token
+        ):
             raise ValidationError(
-                _("Not saved yet: check the impact shown above, then %(steps)s and save again."),
+                _(
+                    "Not saved yet: review the configuration check above, tick the boxes under "
+                    "it and save again."
+                ),
                 code="confirm",
-                params={"steps": gettext(" and ").join(missing)},
             )
 
     def _where(self, problem: Problem, rows: Rows) -> tuple[forms.BaseForm, str | None] | None:

@@ -84,9 +84,9 @@ MESSAGES: dict[Code, Promise] = {
     ),
     Code.DUPLICATE_DOMAIN: _("%(domain)s is listed twice."),
     Code.MISSING_ROUTE: _(
-        "The active service needs a %(route)s: the check cannot say where mail leaves without it."
+        "The active service needs its %(route)s: the check cannot say where mail leaves without it."
     ),
-    Code.DUPLICATE_ROUTE: _("There is already a %(route)s. A service has one route of each kind."),
+    Code.DUPLICATE_ROUTE: _("The %(route)s is listed twice. A service has one route of each kind."),
     Code.NO_ADDRESS: _("The %(route)s has no address. A route needs at least one."),
     Code.DUPLICATE_ADDRESS: _("%(address)s is listed twice on this route."),
     Code.ADDRESS_ON_TWO_ROUTES: _(
