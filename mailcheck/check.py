@@ -3,7 +3,8 @@
 ``run_check`` takes what the customer typed, the service's configuration and a DNS resolver,
 and says for the day before and the day of the service's policy change which route the mail
 takes, what the recipient's SPF check says for each of that route's addresses, what is wrong
-and what to change.
+and what to change. The change compared against is the latest one in force, else the first one
+still to come; a service without any dated change has one period, today's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from mailcheck.identity import (
     parse_account,
     parse_address,
 )
-from mailcheck.policy import PolicyChange, Route, Service
+from mailcheck.policy import PolicyChange, Route, Service, Timeline
 from mailcheck.spf import RouteVerdict, SpfResult, evaluate_route
 
 
@@ -36,8 +37,8 @@ class Finding(StrEnum):
     NO_SPF = "no_spf"  # the envelope-From domain publishes no SPF record
     SPF_ERROR = "spf_error"  # the record is broken or DNS failed: the verdict is an error
     ADDRESSES_DISAGREE = "addresses_disagree"  # a route's addresses got different verdicts
-    NEWLY_FAILING = "newly_failing"  # passed before the change, does not after it
-    ALWAYS_FAILING = "always_failing"  # did not pass before the change either
+    NEWLY_FAILING = "newly_failing"  # passes before the change, does not from it
+    ALWAYS_FAILING = "always_failing"  # does not pass from the change, nor before it
     DMARC_ENFORCED = "dmarc_enforced"  # not passing, and the domain asks to quarantine or reject
 
 
@@ -72,7 +73,12 @@ class Report:
     mail_from: Address
     match: Match
     normalisations: tuple[Normalisation, ...]
+    # The change that separates ``before`` from ``after`` (None: the rules never changed, and
+    # both outcomes follow today's rules), where it stands against today, and a later change
+    # still ahead of an in-force one.
     change: PolicyChange | None
+    timeline: Timeline
+    next_change: PolicyChange | None
     before: Outcome
     after: Outcome
     findings: tuple[Finding, ...]
@@ -83,6 +89,14 @@ class Report:
     @property
     def matches(self) -> bool:
         return self.match is Match.SAME
+
+    @property
+    def route_moved(self) -> bool:
+        """True when the change sends this mail through another route than before it."""
+        return (
+            self.timeline is not Timeline.NO_CHANGE
+            and self.before.route.kind is not self.after.route.kind
+        )
 
 
 @dataclass(frozen=True)
@@ -111,13 +125,11 @@ def run_check(
     account, address = parsed_account.value, parsed_address.value
     match = compare(account, address)
 
-    change = service.latest_change(today)
-    after_day = change.effective if change else (today or datetime.date.today())
-    before_day = after_day - datetime.timedelta(days=1)
+    periods = service.periods(today or datetime.date.today())
     # One DNS session for the whole check, so the time budget covers every address of both routes.
     lookup = resolver.session(budget)
     outcomes = []
-    for day in (before_day, after_day):
+    for day in (periods.before_day, periods.after_day):
         route = service.route_for(matches=match is Match.SAME, day=day)
         verdict = evaluate_route(
             address.text, route.addresses, route.helo, lookup, receiver=receiver
@@ -131,11 +143,13 @@ def run_check(
         mail_from=address,
         match=match,
         normalisations=normalisations,
-        change=change,
+        change=periods.change,
+        timeline=periods.timeline,
+        next_change=periods.next_change,
         before=before,
         after=after,
-        findings=_findings(service, match, address, before, after, dmarc),
-        fixes=_fixes(service, match, account, address),
+        findings=_findings(service, match, address, periods.timeline, before, after, dmarc),
+        fixes=_fixes(service, match, account, address, periods.timeline, before, after),
         dns_source=resolver.source,
         dmarc=dmarc,
     )
@@ -145,6 +159,7 @@ def _findings(
     service: Service,
     match: Match,
     address: Address,
+    timeline: Timeline,
     before: Outcome,
     after: Outcome,
     dmarc: DmarcRecord | None,
@@ -163,7 +178,10 @@ def _findings(
         found.append(Finding.SPF_ERROR)
     if not (before.spf.consistent and after.spf.consistent):
         found.append(Finding.ADDRESSES_DISAGREE)
-    if after.result is not SpfResult.PASS and after.result is not SpfResult.NONE:
+    # Without a dated change there is no "before" to compare with: the two outcomes are the
+    # same rules, and a finding about the change would be about a change that never was.
+    failing_after = after.result not in (SpfResult.PASS, SpfResult.NONE)
+    if timeline is not Timeline.NO_CHANGE and failing_after:
         if before.result is SpfResult.PASS:
             found.append(Finding.NEWLY_FAILING)
         else:
@@ -173,8 +191,23 @@ def _findings(
     return tuple(found)
 
 
-def _fixes(service: Service, match: Match, account: Account, address: Address) -> tuple[Fix, ...]:
+def _fixes(
+    service: Service,
+    match: Match,
+    account: Account,
+    address: Address,
+    timeline: Timeline,
+    before: Outcome,
+    after: Outcome,
+) -> tuple[Fix, ...]:
     if match is Match.SAME:
+        return ()
+    # What the customer's mail meets from now on: today's rules (``after`` once the change is in
+    # force) and, while a change is still ahead, the rules from it too. Where every one of those
+    # passes, the configuration routes this mismatch through a listed server and there is
+    # nothing to change.
+    relevant = (before, after) if timeline is Timeline.AHEAD else (after,)
+    if all(o.result is SpfResult.PASS for o in relevant):
         return ()
     fixes: list[Fix] = []
     if service.is_service_domain(address.domain):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mailcheck.check import Finding, FixKind
 from mailcheck.identity import Change, Field, ProblemCode
+from mailcheck.policy import RouteKind, Timeline
 from mailcheck.spf import SpfResult
 
 FIELD_NAMES: dict[Field, Promise] = {
@@ -122,18 +123,18 @@ RESULTS: dict[SpfResult, tuple[Promise, Promise]] = {
     ),
 }
 
+# The findings that need no date. What the route does with a mismatch (MISMATCH_ROUTES) and
+# the findings about the change (CHANGE_FINDINGS) depend on what was computed.
 FINDINGS: dict[Finding, Promise] = {
     Finding.MAILBOX_DIFFERS: _(
-        "You log in as %(account)s but send as %(mail_from)s: another mailbox. Since the change, "
-        "such mail leaves through a server that is not in our SPF record."
+        "You log in as %(account)s but send as %(mail_from)s: another mailbox."
     ),
     Finding.DOMAIN_DIFFERS: _(
-        "You log in as %(account)s but send from the domain %(domain)s: another of our domains. "
-        "Since the change, such mail leaves through a server that is not in our SPF record."
+        "You log in as %(account)s but send from the domain %(domain)s: another of our domains."
     ),
     Finding.OUTSIDE_SERVICE: _(
-        "%(mail_from)s is not one of our addresses. Its domain's SPF record decides, and it has "
-        "never listed our servers, so this was the same before the change."
+        "%(mail_from)s is not one of our addresses, so the SPF record of its own domain "
+        "decides, not ours."
     ),
     Finding.NO_SPF: _(
         "%(domain)s publishes no SPF record: recipients see spf=none whichever server sends."
@@ -146,8 +147,45 @@ FINDINGS: dict[Finding, Promise] = {
         "The servers of one route got different results (IPv4 and IPv6, for example). "
         "The table lists each server; the verdict shown is the worst of them."
     ),
-    Finding.NEWLY_FAILING: _("This setting passed before the change and no longer does."),
-    Finding.ALWAYS_FAILING: _("This setting did not pass before the change either."),
+}
+
+# NEWLY_FAILING and ALWAYS_FAILING, in the tense of where the change stands (never for a service
+# without a dated change: there is no "before" then).
+CHANGE_FINDINGS: dict[tuple[Finding, Timeline], Promise] = {
+    (Finding.NEWLY_FAILING, Timeline.IN_FORCE): _(
+        "This setting passed before the change of %(day)s and no longer does."
+    ),
+    (Finding.NEWLY_FAILING, Timeline.AHEAD): _(
+        "This setting passes today and will no longer pass from the change of %(day)s."
+    ),
+    (Finding.ALWAYS_FAILING, Timeline.IN_FORCE): _(
+        "This setting did not pass before the change of %(day)s either."
+    ),
+    (Finding.ALWAYS_FAILING, Timeline.AHEAD): _(
+        "This setting does not pass today and will not pass from the change of %(day)s either."
+    ),
+}
+
+# Which server a mismatched sender's mail leaves through, following MAILBOX_DIFFERS or
+# DOMAIN_DIFFERS: by the route actually taken (as its verdict shows) and whether the change
+# moved it there ("since": in force, "from": still ahead, "": not moved, or no change at all).
+MISMATCH_ROUTES: dict[tuple[RouteKind, str], Promise] = {
+    (RouteKind.UNLISTED, "since"): _(
+        "Since the change of %(day)s, such mail leaves through a server that is not in our SPF "
+        "record."
+    ),
+    (RouteKind.UNLISTED, "from"): _(
+        "From the change of %(day)s, such mail will leave through a server that is not in our "
+        "SPF record."
+    ),
+    (RouteKind.UNLISTED, ""): _("Such mail leaves through a server that is not in our SPF record."),
+    (RouteKind.LISTED, "since"): _(
+        "Since the change of %(day)s, such mail leaves through a server in our SPF record."
+    ),
+    (RouteKind.LISTED, "from"): _(
+        "From the change of %(day)s, such mail will leave through a server in our SPF record."
+    ),
+    (RouteKind.LISTED, ""): _("Such mail leaves through a server in our SPF record."),
 }
 
 # Finding.DMARC_ENFORCED, one whole sentence per policy so each language can word it freely.
@@ -181,3 +219,43 @@ ROUTES = {
     "listed": _("SPF-listed server"),
     "unlisted": _("Server not in SPF"),
 }
+
+# The home page's statement of the rule, for mismatched senders: by where the change stands
+# and the route the configuration gives them.
+HOME_RULES: dict[tuple[Timeline, RouteKind], Promise] = {
+    (Timeline.IN_FORCE, RouteKind.UNLISTED): _(
+        "Since %(day)s, mail whose sender address does not match the account you log in with "
+        "leaves through a server that is not listed in our SPF record. The recipient's SPF check "
+        "may then fail, and your mail may go to the junk folder."
+    ),
+    (Timeline.IN_FORCE, RouteKind.LISTED): _(
+        "Since %(day)s, mail whose sender address does not match the account you log in with "
+        "leaves through a server listed in our SPF record."
+    ),
+    (Timeline.AHEAD, RouteKind.UNLISTED): _(
+        "From %(day)s, mail whose sender address does not match the account you log in with "
+        "will leave through a server that is not listed in our SPF record. The recipient's SPF "
+        "check may then fail, and your mail may go to the junk folder."
+    ),
+    (Timeline.AHEAD, RouteKind.LISTED): _(
+        "From %(day)s, mail whose sender address does not match the account you log in with "
+        "will leave through a server listed in our SPF record."
+    ),
+    (Timeline.NO_CHANGE, RouteKind.UNLISTED): _(
+        "Mail whose sender address does not match the account you log in with leaves through a "
+        "server that is not listed in our SPF record. The recipient's SPF check may then fail, "
+        "and your mail may go to the junk folder."
+    ),
+    (Timeline.NO_CHANGE, RouteKind.LISTED): _(
+        "Mail whose sender address does not match the account you log in with leaves through a "
+        "server listed in our SPF record."
+    ),
+}
+
+HOME_CAPTIONS: dict[Timeline, Promise] = {
+    Timeline.IN_FORCE: _("Which server sends your mail since %(day)s"),
+    Timeline.AHEAD: _("Which server will send your mail from %(day)s"),
+    Timeline.NO_CHANGE: _("Which server sends your mail"),
+}
+
+NEXT_CHANGE = _("A further change to our sending servers takes effect on %(day)s.")

@@ -45,6 +45,29 @@ class PolicyChange:
     title: str = ""
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class Timeline(StrEnum):
+    """Where today stands against the service's dated changes."""
+
+    NO_CHANGE = "no_change"  # the service has no dated change: the rules never changed
+    IN_FORCE = "in_force"  # the change compared against has taken effect
+    AHEAD = "ahead"  # every change is still to come: today's rules, then the first change
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The periods a check compares: ``before_day`` has the rules until ``change``, ``after_day``
+    the rules from it. ``next_change`` is a later change still ahead of an in-force one."""
+
+    timeline: Timeline
+    change: PolicyChange | None
+    next_change: PolicyChange | None
+    before_day: datetime.date
+    after_day: datetime.date
+
+
 @dataclass(frozen=True)
 class Service:
     name: str
@@ -71,6 +94,22 @@ class Service:
         if change is None:
             return self.route(self.initial_route)
         return self.route(change.matched_route if matches else change.mismatched_route)
+
+    def periods(self, today: datetime.date) -> Periods:
+        """The two days a check compares, and which change (if any) separates them."""
+        change = self.latest_change(today)
+        if change is None:
+            # Nothing ever changed: one period, today's rules. The day before is only there so
+            # a report always has two outcomes; it has the same rules.
+            return Periods(Timeline.NO_CHANGE, None, None, today - ONE_DAY, today)
+        if change.effective > today:
+            timeline = Timeline.AHEAD
+            next_change = None
+        else:
+            timeline = Timeline.IN_FORCE
+            ahead = [c for c in self.changes if c.effective > today]
+            next_change = min(ahead, key=lambda c: c.effective) if ahead else None
+        return Periods(timeline, change, next_change, change.effective - ONE_DAY, change.effective)
 
     def latest_change(self, today: datetime.date | None = None) -> PolicyChange | None:
         """The change to compare against: the newest one in force, else the next one due."""

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import date_format
+
 from mailcheck import messages
 from mailcheck.check import Finding, Fix, Outcome, Rejected, Report
 from mailcheck.identity import Normalisation, Problem, ProblemCode
+from mailcheck.policy import RouteKind, Service, Timeline
 from mailcheck.spf import AddressVerdict, SpfResult
+
+# Verdicts that say the sending server is not authorised by the domain's SPF record.
+NOT_AUTHORISED = frozenset({SpfResult.SOFTFAIL, SpfResult.FAIL, SpfResult.NEUTRAL})
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,33 @@ def verdict_details(v: AddressVerdict) -> dict[str, Any]:
     }
 
 
-def outcome_context(outcome: Outcome) -> dict[str, Any]:
+def day_text(day: datetime.date) -> str:
+    """A date as the active language writes it in prose (portal/formats/)."""
+    return date_format(day, "DATE_FORMAT")
+
+
+def route_taken(outcome: Outcome, service_domain: bool) -> RouteKind:
+    """Whether the mail left through a server in our SPF record, as far as the verdict shows.
+
+    For an address at one of our domains our SPF record decides, so a clear verdict says it:
+    a server on the route configured as listed that does not get a pass is not in the record,
+    whatever the configuration calls it. Otherwise (another domain's record, no record, an
+    error) the configured kind of the route is all there is to go by.
+    """
+    if service_domain and outcome.result is SpfResult.PASS:
+        return RouteKind.LISTED
+    if service_domain and outcome.result in NOT_AUTHORISED:
+        return RouteKind.UNLISTED
+    return outcome.route.kind
+
+
+def outcome_context(outcome: Outcome, service_domain: bool = True) -> dict[str, Any]:
     label, meaning = messages.RESULTS[outcome.result]
+    kind = route_taken(outcome, service_domain)
     return {
         "day": outcome.day,
-        "route_kind": outcome.route.kind.value,
-        "route_label": messages.ROUTES[outcome.route.kind.value],
+        "route_kind": kind.value,
+        "route_label": messages.ROUTES[kind.value],
         "helo": outcome.route.helo,
         "result": outcome.result.value,
         "result_label": label,
@@ -88,17 +116,34 @@ def finding_text(finding: Finding, report: Report) -> str:
         for v in o.spf.verdicts
         if v.result in (SpfResult.PERMERROR, SpfResult.TEMPERROR)
     }
-    if finding is Finding.DMARC_ENFORCED and report.dmarc is not None:
-        template = messages.DMARC_POLICIES[report.dmarc.policy.value]
-    else:
-        template = messages.FINDINGS[finding]
-    return str(template) % {
+    values = {
         "account": report.account.name,
         "mail_from": report.mail_from.text,
         "domain": report.mail_from.domain,
         "reason": "; ".join(sorted(reasons)),
         "dmarc_domain": report.dmarc.domain if report.dmarc else "",
+        "day": day_text(report.after.day),
     }
+    if finding is Finding.DMARC_ENFORCED and report.dmarc is not None:
+        return str(messages.DMARC_POLICIES[report.dmarc.policy.value]) % values
+    if finding in (Finding.NEWLY_FAILING, Finding.ALWAYS_FAILING):
+        return str(messages.CHANGE_FINDINGS[(finding, report.timeline)]) % values
+    text = str(messages.FINDINGS[finding]) % values
+    if finding in (Finding.MAILBOX_DIFFERS, Finding.DOMAIN_DIFFERS):
+        text = f"{text} {mismatch_route_text(report)}"
+    return text
+
+
+def mismatch_route_text(report: Report) -> str:
+    """Where a mismatched sender's mail goes, from the route it took and its verdicts: never
+    "a server not in our SPF record" when it passed through a listed one."""
+    after = route_taken(report.after, service_domain=True)
+    moved = (
+        report.timeline is not Timeline.NO_CHANGE
+        and route_taken(report.before, service_domain=True) is not after
+    )
+    when = "" if not moved else ("from" if report.timeline is Timeline.AHEAD else "since")
+    return str(messages.MISMATCH_ROUTES[(after, when)]) % {"day": day_text(report.after.day)}
 
 
 def fix_text(fix: Fix) -> str:
@@ -106,14 +151,22 @@ def fix_text(fix: Fix) -> str:
 
 
 def report_context(report: Report) -> dict[str, Any]:
+    service_domain = Finding.OUTSIDE_SERVICE not in report.findings
     return {
         "account": report.account.name,
         "mail_from": report.mail_from.text,
         "mail_from_unicode": f"{report.mail_from.mailbox}@{report.mail_from.domain_unicode}",
         "matches": report.matches,
         "change": report.change,
-        "before": outcome_context(report.before),
-        "after": outcome_context(report.after),
+        # No dated change: one period, shown once and without a word about a change.
+        "has_change": report.timeline is not Timeline.NO_CHANGE,
+        "next_change": (
+            str(messages.NEXT_CHANGE) % {"day": day_text(report.next_change.effective)}
+            if report.next_change
+            else ""
+        ),
+        "before": outcome_context(report.before, service_domain),
+        "after": outcome_context(report.after, service_domain),
         "findings": [{"code": f.value, "text": finding_text(f, report)} for f in report.findings],
         "fixes": [
             {
@@ -128,6 +181,27 @@ def report_context(report: Report) -> dict[str, Any]:
         "normalisations": [normalisation_text(n) for n in report.normalisations],
         "demo_dns": report.dns_source == "zone",
         "dmarc": report.dmarc,
+    }
+
+
+def home_context(service: Service, today: datetime.date) -> dict[str, Any]:
+    """The home page's statement of the rule, from the configuration: the date (or none), the
+    route each kind of sender takes from it, a later change still ahead."""
+    periods = service.periods(today)
+    day = periods.after_day if periods.change else today
+    matched = service.route_for(matches=True, day=day).kind
+    mismatched = service.route_for(matches=False, day=day).kind
+    values = {"day": day_text(periods.after_day)}
+    return {
+        "rule": str(messages.HOME_RULES[(periods.timeline, mismatched)]) % values,
+        "caption": str(messages.HOME_CAPTIONS[periods.timeline]) % values,
+        "next_change": (
+            str(messages.NEXT_CHANGE) % {"day": day_text(periods.next_change.effective)}
+            if periods.next_change
+            else ""
+        ),
+        "matched_route": {"kind": matched.value, "label": messages.ROUTES[matched.value]},
+        "mismatched_route": {"kind": mismatched.value, "label": messages.ROUTES[mismatched.value]},
     }
 
 

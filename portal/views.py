@@ -7,15 +7,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
+from django.utils.timezone import localdate
 from django.utils.translation import gettext
 
+from mailcheck.presenters import home_context
+from mailcheck.services import ServiceNotConfigured, current_service
 from portal.context_processors import site
 
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    """The rule as the configuration has it (from the cached service: no query when warm), or,
+    with the check offline, that it is unavailable instead of an invitation to it."""
+    try:
+        service = current_service()
+    except ServiceNotConfigured:
+        return render(request, "portal/home.html", {"rule": None})
+    return render(request, "portal/home.html", {"rule": home_context(service, localdate())})
 
 
 # The error pages. Each is rendered in the language of its URL (/en/… English, elsewhere
