@@ -308,6 +308,13 @@ ADMIN_PATH = envstr("ADMIN_PATH", "admin/").strip().strip("/") + "/"
 if ADMIN_PATH == "/":
     raise ImproperlyConfigured("ADMIN_PATH must name a path, such as admin/ or staff-desk/")
 ADMIN_REQUIRE_2FA = envbool("ADMIN_REQUIRE_2FA", False)
+# The admin's name in its header and the browser tab; empty: "メールサポート 管理" (in English
+# "Mail support admin"), in the admin's language.
+ADMIN_SITE_HEADER = envstr("ADMIN_SITE_HEADER", "")
+# The admin's language switch keeps a member of staff's choice in the language cookie for a
+# year (Django's default: until the browser closes). Only the admin reads it: the public pages
+# take their language from the URL (portal/admin_site.py).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 # The name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = urlparse(SITE_URL).hostname or "mail-support"
 

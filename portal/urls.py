@@ -13,6 +13,8 @@ from portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
+    # The admin's language switch (set_language); never language-prefixed.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_xml"),
     # For load balancers: never language-prefixed, never redirected (portal/health.py).
     path("healthz", health.healthz, name="healthz"),
