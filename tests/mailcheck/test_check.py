@@ -12,7 +12,7 @@ import pytest
 from mailcheck.check import Finding, Fix, FixKind, Rejected, Report, run_check
 from mailcheck.dns import DnsLookup, ZoneResolver
 from mailcheck.identity import Change, Field, Match, ProblemCode
-from mailcheck.policy import RouteKind, Service, service_from_document
+from mailcheck.policy import RouteKind, Service, Timeline, service_from_document
 from mailcheck.spf import SpfResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -444,3 +444,121 @@ def test_the_service_loaded_into_the_database_checks_the_same(zone: ZoneResolver
             from_json.after.result,
             from_json.after.route.kind,
         )
+
+
+def demo_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_SERVICE.read_text(encoding="utf-8"))
+    return data
+
+
+def test_without_a_dated_change_both_outcomes_are_today_and_nothing_is_said_of_a_change(
+    zone: ZoneResolver,
+) -> None:
+    data = demo_data()
+    data["changes"] = []
+
+    report = check(service_from_json(data), zone, "iij-taro.iijmio-mail.jp", "example@example.jp")
+
+    assert report.change is None
+    assert report.timeline is Timeline.NO_CHANGE
+    assert report.after.day == TODAY
+    assert report.before.route == report.after.route
+    assert not report.route_moved
+    # It fails (example.jp's own record), but not "since" or "before" any change.
+    assert report.after.result is SpfResult.SOFTFAIL
+    assert report.findings == (Finding.OUTSIDE_SERVICE, Finding.DMARC_ENFORCED)
+
+
+def test_a_change_still_ahead_compares_today_with_it(zone: ZoneResolver) -> None:
+    data = demo_data()
+    data["changes"][0]["effective"] = "2027-01-10"
+
+    report = check(
+        service_from_json(data), zone, "iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp"
+    )
+
+    assert report.timeline is Timeline.AHEAD
+    assert (report.before.day, report.after.day) == (
+        datetime.date(2027, 1, 9),
+        datetime.date(2027, 1, 10),
+    )
+    assert report.route_moved
+    assert report.findings == (Finding.MAILBOX_DIFFERS, Finding.NEWLY_FAILING)
+
+
+def test_mismatched_senders_on_the_listed_route_pass_and_need_no_fix(zone: ZoneResolver) -> None:
+    data = demo_data()
+    data["changes"][0]["mismatched_route"] = "listed"
+    svc = service_from_json(data)
+
+    for mail_from in ("iij-jiro@iijmio-mail.jp", "iij-taro@e23.jp"):
+        report = check(svc, zone, "iij-taro.iijmio-mail.jp", mail_from)
+
+        assert (report.before.result, report.after.result) == (SpfResult.PASS, SpfResult.PASS)
+        assert report.after.route.kind is RouteKind.LISTED
+        assert not report.route_moved
+        assert Finding.NEWLY_FAILING not in report.findings
+        assert Finding.ALWAYS_FAILING not in report.findings
+        assert report.fixes == ()
+
+
+def test_a_change_back_to_the_listed_route_is_no_new_failure(zone: ZoneResolver) -> None:
+    data = demo_data()
+    data["changes"].append(
+        {
+            "title": "Back to the listed route",
+            "announced": None,
+            "effective": "2020-04-01",
+            "matched_route": "listed",
+            "mismatched_route": "listed",
+        }
+    )
+    data["changes"].append(
+        {
+            "title": "Unlisted again, later",
+            "announced": None,
+            "effective": "2030-01-01",
+            "matched_route": "listed",
+            "mismatched_route": "unlisted",
+        }
+    )
+
+    report = check(
+        service_from_json(data), zone, "iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp"
+    )
+
+    assert report.timeline is Timeline.IN_FORCE
+    assert report.change is not None and report.change.effective == datetime.date(2020, 4, 1)
+    assert report.next_change is not None
+    assert report.next_change.effective == datetime.date(2030, 1, 1)
+    assert (report.before.result, report.after.result) == (SpfResult.SOFTFAIL, SpfResult.PASS)
+    assert report.findings == (Finding.MAILBOX_DIFFERS,)
+    assert report.fixes == ()
+
+
+@pytest.mark.parametrize(
+    ("today", "timeline", "change", "next_change", "before_day"),
+    [
+        (datetime.date(2010, 1, 1), Timeline.AHEAD, "2014-03-25", None, "2014-03-24"),
+        (datetime.date(2014, 3, 25), Timeline.IN_FORCE, "2014-03-25", "2020-04-01", "2014-03-24"),
+        (datetime.date(2024, 6, 1), Timeline.IN_FORCE, "2020-04-01", None, "2020-03-31"),
+    ],
+)
+def test_the_periods_follow_the_latest_change_in_force(
+    today: datetime.date,
+    timeline: Timeline,
+    change: str,
+    next_change: str | None,
+    before_day: str,
+) -> None:
+    data = demo_data()
+    data["changes"].append({**data["changes"][0], "effective": "2020-04-01"})
+    periods = service_from_json(data).periods(today)
+
+    assert periods.timeline is timeline
+    assert periods.change is not None and periods.change.effective.isoformat() == change
+    assert (periods.next_change.effective.isoformat() if periods.next_change else None) == (
+        next_change
+    )
+    assert periods.before_day.isoformat() == before_day
+    assert periods.after_day.isoformat() == change

@@ -351,3 +351,22 @@ def test_a_quoted_mailbox_that_needs_no_quotes_is_checked_and_the_change_is_said
     html = html_of(response)
     assert "outcome--after" in html
     assert "quotation marks" in html
+
+
+def test_a_listed_route_whose_servers_fail_is_not_drawn_as_listed(
+    client: Client, demo: None
+) -> None:
+    # A mistaken edit: the listed route holds only an address that is not in the SPF record.
+    route = models.Route.objects.get(kind="listed")
+    route.addresses.all().delete()
+    route.addresses.create(address="198.51.100.25")
+
+    html = html_of(
+        client.get("/en/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-taro@iijmio-mail.jp")
+    )
+
+    after_html = outcome_section(html, "after")
+    assert "spf=softfail" in after_html
+    assert "route-diagram__step--unlisted" in after_html
+    assert "Server not in SPF" in after_html
+    assert "SPF-listed server" not in after_html
