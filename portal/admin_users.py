@@ -85,12 +85,12 @@ def permission_label(permission: Permission) -> str:
     if model is None:  # A model that no longer exists: its stored names are all there is.
         return str(permission)
     action, _sep, model_name = permission.codename.partition("_")
-    if model_name == model._meta.model_name and action in DEFAULT_PERMISSION_NAMES:
-        name = DEFAULT_PERMISSION_NAMES[action] % {"model": model._meta.verbose_name}
-    else:
-        name = gettext(permission.name)
     app_name = model._meta.app_config.verbose_name
-    return f"{app_name} | {capfirst(model._meta.verbose_name)} | {name}"
+    if model_name == model._meta.model_name and action in DEFAULT_PERMISSION_NAMES:
+        # The model is named in the permission's own words; once is enough.
+        name = DEFAULT_PERMISSION_NAMES[action] % {"model": model._meta.verbose_name}
+        return f"{app_name} | {name}"
+    return f"{app_name} | {capfirst(model._meta.verbose_name)} | {gettext(permission.name)}"
 
 
 class PermissionChoiceField(forms.ModelMultipleChoiceField[Permission]):
