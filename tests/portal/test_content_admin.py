@@ -28,6 +28,12 @@ EDITOR_PERMISSIONS = {
     "portal.add_faqentry",
     "portal.change_faqentry",
     "portal.view_faqentry",
+    # They read (never change) the service configuration they explain to customers.
+    "mailcheck.view_service",
+    "mailcheck.view_servicedomain",
+    "mailcheck.view_route",
+    "mailcheck.view_routeaddress",
+    "mailcheck.view_policychange",
     # The support desk keeps the search's synonym list, removing groups too.
     "portal.add_searchsynonym",
     "portal.change_searchsynonym",
@@ -219,7 +225,8 @@ def test_a_support_editor_writes_and_previews_but_cannot_delete_or_touch_the_res
         == 200
     )
     assert editor_client.get(f"/admin/portal/notice/{notice.pk}/delete/").status_code == 403
-    assert editor_client.get("/admin/mailcheck/service/").status_code == 403
+    assert editor_client.get("/admin/mailcheck/service/").status_code == 200
+    assert editor_client.get("/admin/mailcheck/service/add/").status_code == 403
     assert editor_client.get("/admin/auth/user/").status_code == 403
     assert editor_client.get("/admin/auth/group/").status_code == 403
 
