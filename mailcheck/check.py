@@ -90,14 +90,6 @@ class Report:
     def matches(self) -> bool:
         return self.match is Match.SAME
 
-    @property
-    def route_moved(self) -> bool:
-        """True when the change sends this mail through another route than before it."""
-        return (
-            self.timeline is not Timeline.NO_CHANGE
-            and self.before.route.kind is not self.after.route.kind
-        )
-
 
 @dataclass(frozen=True)
 class Rejected:
