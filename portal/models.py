@@ -208,7 +208,7 @@ class CheckTopic(models.Model):
         NO_SPF = Finding.NO_SPF.value, _("Sender's domain publishes no SPF")
         SPF_ERROR = Finding.SPF_ERROR.value, _("SPF record broken or DNS failure")
         ADDRESSES_DISAGREE = Finding.ADDRESSES_DISAGREE.value, _("IPv4 and IPv6 results differ")
-        NEWLY_FAILING = Finding.NEWLY_FAILING.value, _("Fails since the 2014-03-25 change")
+        NEWLY_FAILING = Finding.NEWLY_FAILING.value, _("Passed before the change, fails from it")
         ALWAYS_FAILING = Finding.ALWAYS_FAILING.value, _("Failed before the change too")
         DMARC_ENFORCED = Finding.DMARC_ENFORCED.value, _("Domain asks recipients to junk or refuse")
 
