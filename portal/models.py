@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,7 @@ from simple_history.models import HistoricalRecords
 
 from mailcheck.check import Finding
 from mailcheck.snapshots import Snapshot
+from portal.facts import html_with_facts, with_facts
 from portal.markdown import Removal, render_markdown, render_markdown_report
 
 # The syntax is never part of a translated sentence: a translation cannot turn its brackets or
@@ -45,6 +46,7 @@ MARKDOWN_EXAMPLES = {
     "link": "[text](https://example.jp/)",
     "list": "- …",
     "table": "| … | … |",
+    "change_date": "{change_date}",
 }
 
 
@@ -55,7 +57,8 @@ def markdown_help() -> str:
     return format_html(
         gettext(
             "Markdown: a blank line between paragraphs; {heading} heading, {subheading} "
-            "sub-heading; {bold} bold; {link} link; {list} list; {table} table. HTML tags, "
+            "sub-heading; {bold} bold; {link} link; {list} list; {table} table; {change_date} "
+            "the date of the service's policy change, as the configuration has it. HTML tags, "
             "scripts and javascript: links are removed."
         ),
         **examples,
@@ -385,12 +388,11 @@ class Notice(BilingualContent):
 
     @property
     def title(self) -> str:
-        return self.title_en if self.language == "en" else self.title_ja
+        return with_facts(self.title_en if self.language == "en" else self.title_ja)
 
     @property
     def body_html(self) -> SafeString:
-        html = self.body_en_html if self.language == "en" else self.body_ja_html
-        return mark_safe(html)  # noqa: S308 (sanitised by render_markdown on save)
+        return html_with_facts(self.body_en_html if self.language == "en" else self.body_ja_html)
 
     @property
     def is_important(self) -> bool:
@@ -553,12 +555,13 @@ class FaqEntry(BilingualContent):
 
     @property
     def question(self) -> str:
-        return self.question_en if self.language == "en" else self.question_ja
+        return with_facts(self.question_en if self.language == "en" else self.question_ja)
 
     @property
     def answer_html(self) -> SafeString:
-        html = self.answer_en_html if self.language == "en" else self.answer_ja_html
-        return mark_safe(html)  # noqa: S308 (sanitised by render_markdown on save)
+        return html_with_facts(
+            self.answer_en_html if self.language == "en" else self.answer_ja_html
+        )
 
 
 class SearchSynonym(models.Model):

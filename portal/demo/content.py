@@ -200,7 +200,7 @@ FAQ = [
         question_en="My mail ends up in the recipient's junk folder",
         answer_ja=answer(
             """
-2014年3月25日以降、ログインに使うアカウント名と送信元のメールアドレスが対応していないと、
+{change_date}以降、ログインに使うアカウント名と送信元のメールアドレスが対応していないと、
 メールは SPF レコードに載っていないサーバーから送られます。受信側の SPF 検査が softfail になり、
 迷惑メールと判断されることがあります。
 """,
@@ -213,7 +213,7 @@ FAQ = [
         ),
         answer_en=answer(
             """
-Since 25 March 2014, when the account name you log in with and the sender address do not belong
+Since {change_date}, when the account name you log in with and the sender address do not belong
 together, the mail leaves through a server that is not in our SPF record. The recipient's SPF
 check then says softfail, and the mail may be treated as junk.
 """,
@@ -263,8 +263,8 @@ verdict is pass. Check your pair with the [settings check](/en/check/).
         slug="is-mail-refused",
         category="spf-results",
         position=30,
-        question_ja="3月25日から、メールの送信を断られるようになったのですか",
-        question_en="Since 25 March, does the server refuse my mail?",
+        question_ja="{change_date}から、メールの送信を断られるようになったのですか",
+        question_en="Since {change_date}, does the server refuse my mail?",
         answer_ja=answer(
             """
 いいえ。当社のサーバーが送信を拒否することはありません。変わったのは、アカウント名と送信元アドレスが
@@ -487,7 +487,7 @@ Check that your mail client's "mail address" setting belongs to the account name
         question_en="I have several addresses and send all of them through one account",
         answer_ja=answer(
             """
-2014年3月25日以降、ログインしたアカウントと異なるアドレス（別のメールボックスや、e23.jp など
+{change_date}以降、ログインしたアカウントと異なるアドレス（別のメールボックスや、e23.jp など
 別のサービスドメイン）を送信元にしたメールは、SPF レコードに載っていないサーバーから送られ、
 受信側で softfail になることがあります。
 """,
@@ -499,7 +499,7 @@ Check that your mail client's "mail address" setting belongs to the account name
         ),
         answer_en=answer(
             """
-Since 25 March 2014, mail sent as an address other than the logged-in account's (another mailbox,
+Since {change_date}, mail sent as an address other than the logged-in account's (another mailbox,
 or another service domain such as e23.jp) leaves through a server not in our SPF record, and
 recipients may see softfail.
 """,
@@ -521,7 +521,7 @@ with that address's account name and password. The [settings check](/en/check/) 
         answer_ja=answer(
             """
 独自ドメインの SPF レコードに当社の送信サーバーが載っていないためです。この組み合わせは
-2014年3月25日の変更の前から softfail になっていました。
+{change_date}の変更の前から softfail になっていました。
 """,
             """
 独自ドメインのアドレスで送るメールは、そのドメインのメールを扱う事業者の送信サーバーから送ってください。
@@ -532,7 +532,7 @@ with that address's account name and password. The [settings check](/en/check/) 
         answer_en=answer(
             """
 Your own domain's SPF record does not list our sending servers. This pair already gave softfail
-before the 25 March 2014 change.
+before the {change_date} change.
 """,
             """
 Send your own domain's mail through the sending server of the provider that handles that domain.
@@ -551,7 +551,7 @@ Through our servers, send from one of our addresses.
         answer_ja=answer(
             """
 1契約だけの場合、ログインできるアカウントは一つで、通常はそのアドレスを送信元にしているため、
-2014年3月25日の変更の影響はありません。
+{change_date}の変更の影響はありません。
 """,
             """
 必要な作業はありません。念のため確かめたい場合は、[メール設定セルフチェック](/check/) をお使いください。
@@ -561,7 +561,7 @@ Through our servers, send from one of our addresses.
         answer_en=answer(
             """
 With a single contract you have one account to log in with, and you normally send from its
-address, so the 25 March 2014 change does not affect you.
+address, so the {change_date} change does not affect you.
 """,
             """
 Nothing. To be sure, try the [settings check](/en/check/).
