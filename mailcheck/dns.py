@@ -21,6 +21,7 @@ raise :class:`spf.TempError`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import threading
@@ -99,6 +100,9 @@ class InvalidName(ValueError):
     """A name that cannot be asked for in DNS: too long, an empty label, not valid IDNA."""
 
 
+# Checks ask about the same few names again and again; parsing one costs more than the rest of
+# a cached lookup. Names are immutable, so sharing them is safe.
+@functools.lru_cache(maxsize=4096)
 def _qname(name: str) -> dns.name.Name:
     """Turn a name as pyspf passes it into an absolute DNS name.
 
