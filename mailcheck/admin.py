@@ -6,6 +6,10 @@ asked of the configured DNS source) and, when it would change any verdict, the p
 impact (for one sample account per domain, the verdicts now and with the edit) and saves only
 once staff tick "I have reviewed the impact". When DNS cannot answer, staff confirm that
 separately rather than being blocked.
+
+Every configuration model's history page says what each save changed (mailcheck.audit), and
+the service has an audit page with the changes to all its rows. The history pages' revert is
+refused: it would save one row without the review.
 """
 
 from __future__ import annotations
@@ -19,17 +23,22 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, reverse
+from django.urls import path as url_path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from mailcheck import models
+from mailcheck import audit, models
 from mailcheck.policy import Service, service_from_document
 from mailcheck.services import current_resolver, export_service, load_service
 from mailcheck.validation import ImpactRow, Path, Problem, Validation, impact, validate
@@ -39,6 +48,11 @@ Rows = dict[Path, tuple[forms.BaseForm, str | None]]
 
 CONFIRM_IMPACT = "_confirm_impact"
 CONFIRM_UNVERIFIED = "_confirm_unverified"
+
+OFFLINE_WARNING = _(
+    "Unticking this takes the check offline for every customer: until a service is active "
+    "again, everyone who opens the check is told it is unavailable."
+)
 
 
 @dataclass
@@ -181,7 +195,50 @@ class ReviewedInlineFormSet(BaseInlineFormSet[Any, Any, Any]):
         ]
 
 
-class ReviewedConfigurationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class AuditedHistoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    """A history page whose entries say what changed (mailcheck.audit), without revert."""
+
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
+        records = list(historical_records)
+        for record, entry in zip(records, audit.entries(records), strict=True):
+            record.audit = entry
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        service = getattr(obj, "service", obj)
+        context = dict(extra_context or {})
+        if isinstance(service, models.Service):
+            # The rows edited inline (domains, addresses) have no history page of their own.
+            context["configuration_audit_url"] = reverse(
+                "admin:mailcheck_service_audit", args=[service.pk]
+            )
+        response: HttpResponse = super().history_view(request, object_id, context)
+        return response
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A revert saves the one row without its inlines, so without the configuration review.
+        return True
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied
+        response: HttpResponse = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        return response
+
+
+class ReviewedConfigurationAdmin(AuditedHistoryAdmin):
     """Saves of configuration rows go through a ConfigurationReview (see the module)."""
 
     change_form_template = "admin/mailcheck/reviewed_change_form.html"
@@ -277,6 +334,8 @@ def _was_active(service: models.Service | None) -> bool:
 
 @admin.register(models.Service)
 class ServiceAdmin(ReviewedConfigurationAdmin):
+    change_form_template = "admin/mailcheck/service/change_form.html"
+    audit_per_page = 50
     list_display = ["name", "submission_host", "submission_port", "is_active", "domain_list"]
     list_filter = ["is_active"]
     search_fields = ["name", "domains__name"]
@@ -291,6 +350,52 @@ class ServiceAdmin(ReviewedConfigurationAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.Service]:
         rows: QuerySet[models.Service] = super().get_queryset(request)
         return rows.prefetch_related("domains", "routes__addresses")
+
+    def get_urls(self) -> list[URLPattern]:
+        audit_url = url_path(
+            "<path:object_id>/audit/",
+            self.admin_site.admin_view(self.audit_view),
+            name="mailcheck_service_audit",
+        )
+        return [audit_url, *super().get_urls()]
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: models.Service | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[models.Service]]:
+        form: type[forms.ModelForm[models.Service]] = super().get_form(
+            request, obj, change, **kwargs
+        )
+        field = form.base_fields.get("is_active")
+        if obj is not None and obj.is_active and field is not None:
+            # Said before the save too: unticking this takes the check offline.
+            field.help_text = OFFLINE_WARNING
+        return form
+
+    def audit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Every change to the service and its domains, routes, addresses and dated changes,
+        newest first: read-only, for anyone who may view the service."""
+        service = self.get_object(request, unquote(object_id))
+        if service is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, service):
+            raise PermissionDenied
+        paginator = Paginator(audit.service_history_keys(service), self.audit_per_page)
+        page = paginator.get_page(request.GET.get("p"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Configuration history: %(service)s") % {"service": service},
+            "opts": self.opts,
+            "object": service,
+            "entries": audit.entries(audit.load(page.object_list)),
+            "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/mailcheck/service/audit.html", context)
 
     def proposal(self, review: ConfigurationReview) -> Proposal | None:
         assert review.form is not None
@@ -413,7 +518,7 @@ class RouteAdmin(ReviewedConfigurationAdmin):
 
 
 @admin.register(models.PolicyChange)
-class PolicyChangeAdmin(admin.ModelAdmin[models.PolicyChange]):
+class PolicyChangeAdmin(AuditedHistoryAdmin):
     list_display = [
         "effective",
         "title",
