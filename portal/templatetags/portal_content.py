@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
+from portal.facts import change_date_text
 from portal.models import Notice, related_to_findings
 
 register = template.Library()
@@ -48,7 +49,8 @@ def related_content(report: Any) -> SafeString:
     if not notices and not entries:
         return SafeString("")
     shown = (*notices, None, *entries)
-    key = (get_language(), get_current_timezone_name(), *map(id, shown))
+    # Texts may quote the change date (portal.facts): a moved date makes a new key.
+    key = (get_language(), get_current_timezone_name(), change_date_text(), *map(id, shown))
     memo = _RENDERED.get(key)
     if memo is not None:
         return memo[1]
