@@ -14,7 +14,7 @@ What it does, in one run:
 4. Counts the DNS queries of one check cold, warm, and from a second server process that shares
    the Redis cache.
 5. Measures ``/`` alone and while 16 checks hang on the silent name server.
-6. Runs ``bench_check.py``, the check core alone without Django.
+6. Runs ``profile_check.py`` (CPU per request) and ``bench_check.py`` (the check core alone).
 
 Rate limits are switched off for the run (they would answer 429 to a load generator). The
 results go to stdout and, with --write, replace docs/performance.md. Nothing here asserts a
@@ -355,7 +355,14 @@ def main() -> int:
         text=True,
         check=True,
     ).stdout
-    report = render(results, dns_counts, hang_statuses, args.seconds, core)
+    cpu = subprocess.run(
+        [str(PYTHON), str(ROOT / "benchmarks" / "profile_check.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    report = render(results, dns_counts, hang_statuses, args.seconds, core, cpu)
     print(report)
     if args.write:
         args.write.write_text(report, encoding="utf-8")
@@ -370,6 +377,7 @@ def render(
     hang_statuses: dict[int, int],
     seconds: int,
     core: str,
+    cpu: str,
 ) -> str:
     healthz = results["/healthz"]
     check = results["check page, 700 rotating inputs"]
@@ -434,6 +442,21 @@ def render(
         f"| no query for a warm check in another process | "
         f"{dns_counts.get('warm, another server process')} | "
         f"{verdict(dns_counts.get('warm, another server process') == 0)} |",
+        "",
+        "## Where a check page's time goes",
+        "",
+        "`benchmarks/profile_check.py`: worker CPU per request through Django's test client (the",
+        "whole middleware stack, no socket, DEBUG off, the demo zone), best of three passes:",
+        "",
+        "```",
+        cpu.strip(),
+        "```",
+        "",
+        "`/healthz` is the cost of the middleware stack alone. A check page adds the check itself",
+        "(below: two routes of two addresses each, SPF and the DMARC walk) and the rendering of a",
+        "result page of about 15 KB with the Django template engine, which takes most of the rest",
+        "(`profile_check.py --profile` lists the functions). The ratio of the two CPU figures is",
+        "what bounds the throughput ratio above; the server and wrk add the same cost to both.",
         "",
         "## The check core alone",
         "",
