@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from mailcheck import models
 from mailcheck.services import dumps, export_service
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as f:
                 f.write(text)
-            self.stdout.write(f"Wrote {row.name} to {options['output']}")
+            self.stdout.write(
+                gettext("Wrote %(service)s to %(file)s.")
+                % {"service": row.name, "file": options["output"]}
+            )
         else:
             self.stdout.write(text, ending="")
