@@ -340,6 +340,14 @@ class ServiceAdmin(ReviewedConfigurationAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "domains__name"]
     inlines = [ServiceDomainInline, PolicyChangeInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting the active service takes the check offline: deactivate it first, which the
+        # review confirms with its consequence spelled out.
+        if obj is not None and obj.is_active:
+            return False
+        return bool(super().has_delete_permission(request, obj))
+
     readonly_fields = ["route_links"]
     fieldsets = [
         (None, {"fields": ["name", "is_active"]}),
@@ -467,6 +475,13 @@ class RouteAdmin(ReviewedConfigurationAdmin):
     search_fields = ["helo", "addresses__address"]
     inlines = [RouteAddressInline]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The active service needs both routes: deleting one would take the check offline
+        # without the review. Its addresses are edited (and reviewed) on the route's page.
+        if obj is not None and obj.service.is_active:
+            return False
+        return bool(super().has_delete_permission(request, obj))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.Route]:
         rows: QuerySet[models.Route] = super().get_queryset(request)
         return rows.select_related("service").prefetch_related("addresses")
@@ -530,3 +545,14 @@ class PolicyChangeAdmin(AuditedHistoryAdmin):
     list_filter = ["service", "mismatched_route"]
     date_hierarchy = "effective"
     search_fields = ["title"]
+
+    # Policy changes are edited on their service's page, where every save is checked against
+    # SPF and its impact shown first; this list only reads them (and their history).
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

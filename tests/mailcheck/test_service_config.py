@@ -380,7 +380,6 @@ def admin_urls(service: models.Service) -> list[str]:
         "/admin/mailcheck/route/?q=192.0.2",
         "/admin/mailcheck/route/?kind__exact=unlisted",
         "/admin/mailcheck/policychange/",
-        "/admin/mailcheck/policychange/add/",
         f"/admin/mailcheck/policychange/{change.pk}/change/",
         "/admin/mailcheck/policychange/?effective__year=2014",
         "/admin/mailcheck/policychange/?q=unlisted",
@@ -732,3 +731,27 @@ def test_an_admin_save_is_in_the_history(admin_client: Client, demo: models.Serv
     record = models.PolicyChange.history.filter(title="Renamed").get()
     assert record.history_user is not None
     assert admin_client.get(f"/admin/mailcheck/service/{demo.pk}/history/").status_code == 200
+
+
+def test_policy_changes_are_read_only_outside_their_service_page(
+    admin_client: Client, demo: models.Service
+) -> None:
+    change = demo.changes.get()
+    url = f"/admin/mailcheck/policychange/{change.pk}/change/"
+
+    assert admin_client.get("/admin/mailcheck/policychange/add/").status_code == 403
+    assert admin_client.get(f"/admin/mailcheck/policychange/{change.pk}/delete/").status_code == 403
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"effective": "2027-01-10", "matched_route": "listed"})
+    change.refresh_from_db()
+    assert change.effective.isoformat() == "2014-03-25"
+
+
+def test_the_active_service_and_its_routes_cannot_be_deleted_without_deactivating_first(
+    admin_client: Client, demo: models.Service
+) -> None:
+    route = demo.routes.get(kind="unlisted")
+
+    assert admin_client.get(f"/admin/mailcheck/route/{route.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/admin/mailcheck/service/{demo.pk}/delete/").status_code == 403
+    assert models.Route.objects.filter(pk=route.pk).exists()
