@@ -5,19 +5,26 @@ and says for the day before and the day of the service's policy change which rou
 takes, what the recipient's SPF check says for each of that route's addresses, what is wrong
 and what to change. The change compared against is the latest one in force, else the first one
 still to come; a service without any dated change has one period, today's.
+
+Each period also gets the customer's outcome (:class:`Delivery`): the SPF verdict together with
+the DMARC policy of the visible From's domain and whether the envelope From aligns with it. The
+portal checks SPF only; a DKIM signature aligned with the From domain could still pass DMARC,
+so the outcome is what happens to mail that carries none.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailcheck.dmarc import DmarcRecord, find_policy
+from mailcheck.dmarc import DmarcPolicy, DmarcRecord, aligned, find_policy
 from mailcheck.dns import Resolver
 from mailcheck.identity import (
     Account,
     Address,
+    Field,
     Match,
     Normalisation,
     Problem,
@@ -40,6 +47,7 @@ class Finding(StrEnum):
     NEWLY_FAILING = "newly_failing"  # passes before the change, does not from it
     ALWAYS_FAILING = "always_failing"  # does not pass from the change, nor before it
     DMARC_ENFORCED = "dmarc_enforced"  # not passing, and the domain asks to quarantine or reject
+    NOT_ALIGNED = "not_aligned"  # the visible From's domain does not align with the envelope From
 
 
 class FixKind(StrEnum):
@@ -56,11 +64,50 @@ class Fix:
     domain: str = ""  # for USE_OWN_PROVIDER: the domain whose provider to use
 
 
+class Delivery(StrEnum):
+    """What happens to the mail, as the customer would put it."""
+
+    DELIVERED = "delivered"  # an aligned SPF pass (or a pass and no DMARC policy at all)
+    AT_RISK = "at_risk"  # not authenticated, no DMARC policy enforced: the recipient's filters
+    QUARANTINE = "quarantine"  # the From domain's DMARC policy p=quarantine applies
+    REJECT = "reject"  # its DMARC policy p=reject applies, or SPF fail
+    UNKNOWN = "unknown"  # a temporary DNS error: no verdict yet
+
+
+# RFC 7489 §6.6.4: mail that a pct= sample leaves out gets the next less strict policy.
+_LESS_STRICT = {Delivery.REJECT: Delivery.QUARANTINE, Delivery.QUARANTINE: Delivery.AT_RISK}
+
+
+def delivery_for(
+    result: SpfResult, dmarc: DmarcRecord | None, spf_aligned: bool
+) -> tuple[Delivery, bool]:
+    """The outcome of one SPF verdict under the From domain's DMARC policy, and whether that
+    policy decided it. Assumes no DKIM signature aligned with the From domain (the portal
+    cannot see one): such a signature would make DMARC pass whatever SPF says."""
+    if result is SpfResult.TEMPERROR:
+        return Delivery.UNKNOWN, False
+    if result is SpfResult.PASS and (spf_aligned or dmarc is None):
+        return Delivery.DELIVERED, False
+    if dmarc is not None and dmarc.policy is not DmarcPolicy.NONE:
+        applied = Delivery.REJECT if dmarc.policy is DmarcPolicy.REJECT else Delivery.QUARANTINE
+        if dmarc.percent == 0:
+            applied = _LESS_STRICT[applied]
+        return applied, True
+    # RFC 7208 §8.4: "fail" is an explicit statement that the server may not send; receivers
+    # commonly refuse such mail whatever DMARC says.
+    if result is SpfResult.FAIL:
+        return Delivery.REJECT, False
+    return Delivery.AT_RISK, False
+
+
 @dataclass(frozen=True)
 class Outcome:
     day: datetime.date
     route: Route
     spf: RouteVerdict
+    delivery: Delivery
+    # The From domain's DMARC policy decided ``delivery`` (so its pct= applies to it).
+    by_dmarc: bool = False
 
     @property
     def result(self) -> SpfResult:
@@ -71,6 +118,9 @@ class Outcome:
 class Report:
     account: Account
     mail_from: Address
+    # The From recipients see: its domain's DMARC policy and alignment decide the outcome. The
+    # envelope From when the customer gave none, as mail clients normally send.
+    header_from: Address
     match: Match
     normalisations: tuple[Normalisation, ...]
     # The change that separates ``before`` from ``after`` (None: the rules never changed, and
@@ -84,7 +134,9 @@ class Report:
     findings: tuple[Finding, ...]
     fixes: tuple[Fix, ...]
     dns_source: str
-    dmarc: DmarcRecord | None = None
+    dmarc: DmarcRecord | None = None  # the policy of the header From's domain
+    # Whether an SPF pass of the envelope From counts for DMARC at the header From's domain.
+    spf_aligned: bool = True
 
     @property
     def matches(self) -> bool:
@@ -108,31 +160,52 @@ def run_check(
     today: datetime.date | None = None,
     budget: float = 3.0,
     receiver: str = "mx.recipient.example",
+    header_from_text: str = "",
 ) -> Report | Rejected:
     parsed_account = parse_account(account_text, service.domains)
     parsed_address = parse_address(mail_from_text, service.domains)
     normalisations = parsed_account.normalisations + parsed_address.normalisations
-    if parsed_account.value is None or parsed_address.value is None:
-        return Rejected(parsed_account.problems + parsed_address.problems, normalisations)
+    problems = parsed_account.problems + parsed_address.problems
+    header_from: Address | None = None
+    if header_from_text.strip():
+        # Read like the envelope From, and reported under its own field.
+        parsed_header = parse_address(header_from_text, service.domains)
+        header_from = parsed_header.value
+        normalisations += tuple(
+            dataclasses.replace(n, field=Field.HEADER_FROM) for n in parsed_header.normalisations
+        )
+        problems += tuple(
+            dataclasses.replace(p, field=Field.HEADER_FROM) for p in parsed_header.problems
+        )
+    if parsed_account.value is None or parsed_address.value is None or problems:
+        return Rejected(problems, normalisations)
     account, address = parsed_account.value, parsed_address.value
+    header_from = header_from or address
     match = compare(account, address)
 
     periods = service.periods(today or datetime.date.today())
     # One DNS session for the whole check, so the time budget covers every address of both routes.
     lookup = resolver.session(budget)
+    # DMARC (RFC 7489 §3.1.2): the policy is the visible From's, and the envelope From's SPF
+    # pass counts only when its domain aligns with that one.
+    dmarc = find_policy(header_from.domain, lookup)
+    spf_aligned = dmarc is None or aligned(
+        address.domain, header_from.domain, dmarc.spf_alignment, lookup
+    )
     outcomes = []
     for day in (periods.before_day, periods.after_day):
         route = service.route_for(matches=match is Match.SAME, day=day)
         verdict = evaluate_route(
             address.text, route.addresses, route.helo, lookup, receiver=receiver
         )
-        outcomes.append(Outcome(day, route, verdict))
+        delivery, by_dmarc = delivery_for(verdict.result, dmarc, spf_aligned)
+        outcomes.append(Outcome(day, route, verdict, delivery, by_dmarc))
     before, after = outcomes
-    dmarc = find_policy(address.domain, lookup)
 
     return Report(
         account=account,
         mail_from=address,
+        header_from=header_from,
         match=match,
         normalisations=normalisations,
         change=periods.change,
@@ -140,10 +213,13 @@ def run_check(
         next_change=periods.next_change,
         before=before,
         after=after,
-        findings=_findings(service, match, address, periods.timeline, before, after, dmarc),
+        findings=_findings(
+            service, match, address, periods.timeline, before, after, dmarc, spf_aligned
+        ),
         fixes=_fixes(service, match, account, address, periods.timeline, before, after),
         dns_source=resolver.source,
         dmarc=dmarc,
+        spf_aligned=spf_aligned,
     )
 
 
@@ -155,6 +231,7 @@ def _findings(
     before: Outcome,
     after: Outcome,
     dmarc: DmarcRecord | None,
+    spf_aligned: bool,
 ) -> tuple[Finding, ...]:
     found: list[Finding] = []
     if not service.is_service_domain(address.domain):
@@ -178,7 +255,10 @@ def _findings(
             found.append(Finding.NEWLY_FAILING)
         else:
             found.append(Finding.ALWAYS_FAILING)
-    if after.result is not SpfResult.PASS and dmarc is not None and dmarc.enforced:
+    if not spf_aligned:
+        found.append(Finding.NOT_ALIGNED)
+    aligned_pass = after.result is SpfResult.PASS and spf_aligned
+    if not aligned_pass and dmarc is not None and dmarc.enforced:
         found.append(Finding.DMARC_ENFORCED)
     return tuple(found)
 

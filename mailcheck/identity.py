@@ -25,6 +25,7 @@ import idna
 class Field(StrEnum):
     ACCOUNT = "account"
     MAIL_FROM = "mail_from"
+    HEADER_FROM = "header_from"  # the From recipients see; read like the envelope From
 
 
 class Change(StrEnum):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from mailcheck.check import Finding, FixKind
+from mailcheck.check import Delivery, Finding, FixKind
 from mailcheck.identity import Change, Field, ProblemCode
 from mailcheck.policy import RouteKind, Timeline
 from mailcheck.spf import SpfResult
@@ -14,6 +14,7 @@ from mailcheck.spf import SpfResult
 FIELD_NAMES: dict[Field, Promise] = {
     Field.ACCOUNT: _("Account name"),
     Field.MAIL_FROM: _("Mail address"),
+    Field.HEADER_FROM: _("From address (shown to recipients)"),
 }
 
 PROBLEMS: dict[ProblemCode, Promise] = {
@@ -70,6 +71,10 @@ PROBLEMS: dict[ProblemCode, Promise] = {
 FIELD_PROBLEMS: dict[tuple[ProblemCode, Field], Promise] = {
     (ProblemCode.EMPTY, Field.ACCOUNT): _("Enter the account name from your mail client."),
     (ProblemCode.EMPTY, Field.MAIL_FROM): _("Enter the mail address from your mail client."),
+    # Reached by a value that is empty once read (mailto: alone): a blank field is the default.
+    (ProblemCode.EMPTY, Field.HEADER_FROM): _(
+        "Enter the From address recipients see, or leave this field empty."
+    ),
 }
 
 SUGGESTION = _("Did you mean %(suggestion)s?")
@@ -142,6 +147,11 @@ FINDINGS: dict[Finding, Promise] = {
     Finding.SPF_ERROR: _(
         "The SPF check ended in an error (%(reason)s). The result may change when the "
         "domain's DNS is repaired or answers again."
+    ),
+    Finding.NOT_ALIGNED: _(
+        "Recipients see %(header_from)s as the sender, at another domain than your mail "
+        "address (%(domain)s). DMARC counts an SPF pass only when the two domains belong "
+        "together, so for %(header_domain)s this mail is not confirmed by SPF."
     ),
     Finding.ADDRESSES_DISAGREE: _(
         "The servers of one route got different results (IPv4 and IPv6, for example). "
@@ -259,3 +269,43 @@ HOME_CAPTIONS: dict[Timeline, Promise] = {
 }
 
 NEXT_CHANGE = _("A further change to our sending servers takes effect on %(day)s.")
+
+# The headline of a result: what happens to the mail, in the customer's words. TODAY is what
+# today's rules do; FROM_DAY what a change still ahead will do from its date.
+DELIVERY_TODAY: dict[Delivery, Promise] = {
+    Delivery.DELIVERED: _("Your mail reaches the recipient."),
+    Delivery.AT_RISK: _("Your mail may end up in the recipient's junk folder."),
+    Delivery.QUARANTINE: _("Your mail is quarantined by the recipient as junk mail."),
+    Delivery.REJECT: _("The recipient's mail server refuses your mail."),
+    Delivery.UNKNOWN: _(
+        "We could not tell (a temporary DNS error). Please try again in a few minutes."
+    ),
+}
+
+DELIVERY_FROM_DAY: dict[Delivery, Promise] = {
+    Delivery.DELIVERED: _("From %(day)s, your mail will reach the recipient."),
+    Delivery.AT_RISK: _("From %(day)s, your mail may end up in the recipient's junk folder."),
+    Delivery.QUARANTINE: _(
+        "From %(day)s, your mail will be quarantined by the recipient as junk mail."
+    ),
+    Delivery.REJECT: _("From %(day)s, the recipient's mail server will refuse your mail."),
+    Delivery.UNKNOWN: _("What happens from %(day)s could not be told (a temporary DNS error)."),
+}
+
+# A DMARC policy that a domain applies to a sample only (pct= below 100, RFC 7489 §6.3).
+DMARC_SAMPLE: dict[Delivery, Promise] = {
+    Delivery.REJECT: _(
+        "%(dmarc_domain)s asks recipients to refuse %(percent)s%% of such mail and to treat "
+        "the rest as junk mail."
+    ),
+    Delivery.QUARANTINE: _(
+        "%(dmarc_domain)s asks recipients to quarantine %(percent)s%% of such mail and leaves "
+        "the rest to their own filters."
+    ),
+}
+
+# The portal sees the envelope only: where a DMARC policy decides, a DKIM signature could too.
+DKIM_NOT_CHECKED = _(
+    "This check covers SPF only. If your mail carries a DKIM signature of %(dmarc_domain)s "
+    "(added by the provider that hosts that domain), recipients may accept it after all."
+)

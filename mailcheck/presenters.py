@@ -95,6 +95,7 @@ def outcome_context(outcome: Outcome, service_domain: bool = True) -> dict[str, 
         "result": outcome.result.value,
         "result_label": label,
         "result_meaning": meaning,
+        "delivery": outcome.delivery.value,
         "consistent": outcome.spf.consistent,
         "addresses": [
             {
@@ -120,6 +121,8 @@ def finding_text(finding: Finding, report: Report) -> str:
         "account": report.account.name,
         "mail_from": report.mail_from.text,
         "domain": report.mail_from.domain,
+        "header_from": report.header_from.text,
+        "header_domain": report.header_from.domain,
         "reason": "; ".join(sorted(reasons)),
         "dmarc_domain": report.dmarc.domain if report.dmarc else "",
         "day": day_text(report.after.day),
@@ -150,12 +153,46 @@ def fix_text(fix: Fix) -> str:
     return str(messages.FIXES[fix.kind]) % {"mail_from": fix.mail_from, "domain": fix.domain}
 
 
+def headline_context(report: Report) -> dict[str, Any]:
+    """The result's first words: what happens to the mail under today's rules and, while a
+    change is still ahead, from its date; with the DMARC sample and the SPF-only caveat where
+    the From domain's policy decided."""
+    ahead = report.timeline is Timeline.AHEAD
+    today = report.before if ahead else report.after
+    dmarc_values = {
+        "dmarc_domain": report.dmarc.domain if report.dmarc else "",
+        "percent": report.dmarc.percent if report.dmarc else 100,
+    }
+    notes = []
+    decided_by_dmarc = [o for o in ((today, report.after) if ahead else (today,)) if o.by_dmarc]
+    if report.dmarc is not None and 0 < report.dmarc.percent < 100:
+        sampled = {o.delivery for o in decided_by_dmarc} & set(messages.DMARC_SAMPLE)
+        notes += [str(messages.DMARC_SAMPLE[d]) % dmarc_values for d in sorted(sampled)]
+    if decided_by_dmarc or (report.dmarc is not None and not report.spf_aligned):
+        notes.append(str(messages.DKIM_NOT_CHECKED) % dmarc_values)
+    return {
+        "delivery": today.delivery.value,
+        "text": messages.DELIVERY_TODAY[today.delivery],
+        "later_delivery": report.after.delivery.value if ahead else "",
+        "later": (
+            str(messages.DELIVERY_FROM_DAY[report.after.delivery])
+            % {"day": day_text(report.after.day)}
+            if ahead
+            else ""
+        ),
+        "notes": notes,
+    }
+
+
 def report_context(report: Report) -> dict[str, Any]:
     service_domain = Finding.OUTSIDE_SERVICE not in report.findings
     return {
         "account": report.account.name,
         "mail_from": report.mail_from.text,
         "mail_from_unicode": f"{report.mail_from.mailbox}@{report.mail_from.domain_unicode}",
+        # Shown only when it differs: the envelope From stands for it otherwise.
+        "header_from": (report.header_from.text if report.header_from != report.mail_from else ""),
+        "headline": headline_context(report),
         "matches": report.matches,
         "change": report.change,
         # No dated change: one period, shown once and without a word about a change.
@@ -215,6 +252,8 @@ def report_json(report: Report) -> dict[str, Any]:
             "route": o.route.kind.value,
             "helo": o.route.helo,
             "spf": o.result.value,
+            "outcome": o.delivery.value,
+            "by_dmarc": o.by_dmarc,
             "consistent": o.spf.consistent,
             "ips": {v.ip: v.result.value for v in o.spf.verdicts},
             "details": [{**verdict_details(v), "spf": v.result.value} for v in o.spf.verdicts],
@@ -223,6 +262,8 @@ def report_json(report: Report) -> dict[str, Any]:
     return {
         "account": report.account.name,
         "mail_from": report.mail_from.text,
+        "header_from": report.header_from.text,
+        "spf_aligned": report.spf_aligned,
         "matches": report.matches,
         "match": report.match.value,
         "change_date": report.change.effective.isoformat() if report.change else None,
@@ -247,6 +288,8 @@ def report_json(report: Report) -> dict[str, Any]:
             {
                 "domain": report.dmarc.domain,
                 "policy": report.dmarc.policy.value,
+                "percent": report.dmarc.percent,
+                "spf_alignment": report.dmarc.spf_alignment.value,
                 "record": report.dmarc.text,
             }
             if report.dmarc

@@ -98,10 +98,11 @@ def _resolver(value: str, timeout: float, shared_cache: bool) -> Resolver:
 
 
 def check_as_configured(
-    account: str, mail_from: str, service: Service, resolver: Resolver
+    account: str, mail_from: str, service: Service, resolver: Resolver, header_from: str = ""
 ) -> Report | Rejected:
     """The check as the page and the command line run it: today's date in the site's time
-    zone, the configured DNS budget and receiver name."""
+    zone, the configured DNS budget and receiver name. An empty ``header_from`` means the
+    visible From is the envelope From."""
     return run_check(
         account,
         mail_from,
@@ -110,6 +111,7 @@ def check_as_configured(
         today=timezone.localdate(),
         budget=settings.MAILCHECK_DNS_BUDGET,
         receiver=settings.MAILCHECK_RECEIVER,
+        header_from_text=header_from,
     )
 
 

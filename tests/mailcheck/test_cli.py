@@ -434,3 +434,60 @@ def test_the_help_says_how_to_give_an_ipv6_name_server_a_port(cli_env: dict[str,
 
     assert done.returncode == 0
     assert "[2001:db8::53]:5353" in " ".join(done.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("account", "mail_from", "before", "after"),
+    [
+        ("iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp", "delivered", "delivered"),
+        ("iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp", "delivered", "at_risk"),
+        ("iiij-taro.iijmio-mail.jp", "example@example.jp", "quarantine", "quarantine"),
+        ("iij-taro.iijmio-mail.jp", "someone@example.com", "reject", "reject"),
+    ],
+)
+def test_json_output_gives_the_outcome_of_each_period(
+    cli_env: dict[str, str], account: str, mail_from: str, before: str, after: str
+) -> None:
+    data = check_json(cli_env, account, mail_from)
+
+    assert (data["before"]["outcome"], data["after"]["outcome"]) == (before, after)
+    # Without --header-from, the visible From is the envelope From.
+    assert data["header_from"] == data["mail_from"]
+
+
+def test_a_header_from_at_a_reject_domain_that_does_not_align_is_refused(
+    cli_env: dict[str, str],
+) -> None:
+    data = check_json(
+        cli_env,
+        "iij-taro.iijmio-mail.jp",
+        "iij-taro@iijmio-mail.jp",
+        "--header-from",
+        "Someone@Example.com",
+    )
+
+    assert data["header_from"] == "Someone@example.com"
+    assert data["spf_aligned"] is False
+    assert data["after"]["spf"] == "pass"
+    assert data["after"]["outcome"] == "reject"
+    assert data["dmarc"]["domain"] == "example.com"
+    assert "not_aligned" in data["findings"]
+
+
+def test_an_invalid_header_from_exits_2_naming_its_option(cli_env: dict[str, str]) -> None:
+    done = manage(
+        cli_env,
+        "--account",
+        "iij-taro.iijmio-mail.jp",
+        "--mail-from",
+        "iij-taro@iijmio-mail.jp",
+        "--header-from",
+        "someone",
+        "--json",
+    )
+
+    assert done.returncode == 2
+    assert [(e["field"], e["code"]) for e in json.loads(done.stdout)["errors"]] == [
+        ("header_from", "address_no_at")
+    ]
+    assert "\n--header-from: " in "\n" + done.stderr

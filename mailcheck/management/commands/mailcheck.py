@@ -68,6 +68,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--account", required=True, help="the SMTP AUTH account name")
         parser.add_argument("--mail-from", required=True, help="the envelope From address")
+        parser.add_argument(
+            "--header-from",
+            default="",
+            help=(
+                "the From address recipients see, whose domain's DMARC policy and alignment "
+                "decide the outcome (default: the envelope From)"
+            ),
+        )
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--zone", help="answer DNS from this RFC 1035 zone file")
         source.add_argument(
@@ -111,7 +119,9 @@ class Command(BaseCommand):
                 f"No usable service configuration ({exc}). Run `manage.py loaddemo` or "
                 "`manage.py importservice FILE`."
             ) from exc
-        outcome = check_as_configured(options["account"], options["mail_from"], service, resolver)
+        outcome = check_as_configured(
+            options["account"], options["mail_from"], service, resolver, options["header_from"]
+        )
         if isinstance(outcome, Rejected):
             errors = [
                 {
@@ -134,12 +144,18 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"account:   {data['account']}")
         write(f"mail from: {data['mail_from']}")
+        if data["header_from"] != data["mail_from"]:
+            aligned = "yes" if data["spf_aligned"] else "no"
+            write(f"header from: {data['header_from']} (aligned: {aligned})")
         write(f"matches:   {'yes' if data['matches'] else 'no'} ({data['match']})")
         for n in outcome.normalisations:
             write(f"  normalised {normalisation_text(n)}")
         for key, title in (("before", "before"), ("after", "from")):
             o = data[key]
-            write(f"{title} {o['date']}: route={o['route']} (helo {o['helo']}) spf={o['spf']}")
+            write(
+                f"{title} {o['date']}: route={o['route']} (helo {o['helo']}) spf={o['spf']} "
+                f"outcome={o['outcome']}"
+            )
             for detail in o["details"]:
                 write(f"  {detail['ip']:<20} {detail['spf']:<10} {detail['mechanism']}")
                 write(f"    Received-SPF: {detail['received_spf']}")
