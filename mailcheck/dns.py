@@ -52,9 +52,11 @@ __all__ = [
     "BudgetExhausted",
     "DnsCache",
     "DnsLookup",
+    "DnsQuery",
     "InvalidName",
     "LiveResolver",
     "LookupResult",
+    "RecordingLookup",
     "Records",
     "Resolver",
     "ZoneResolver",
@@ -476,12 +478,18 @@ class LiveResolver:
 
     def query(self, name: str, qtype: str, deadline: float) -> LookupResult:
         """Answer one query, from the cache or from the name servers before ``deadline``."""
+        return self.query_noting_cache(name, qtype, deadline)[0]
+
+    def query_noting_cache(
+        self, name: str, qtype: str, deadline: float
+    ) -> tuple[LookupResult, bool]:
+        """:meth:`query`, and whether the answer came from the cache (for the trace)."""
         qtype = qtype.upper()
         qname = _qname(name)
         key = (qname.to_text().lower(), qtype)
         cached = self.cache.get(key)
         if cached is not None:
-            return [((name, rdtype), value) for rdtype, value in cached]
+            return [((name, rdtype), value) for rdtype, value in cached], True
         started = time.monotonic()
         if deadline <= started:
             raise BudgetExhausted("DNS time budget for this check exhausted")
@@ -503,12 +511,12 @@ class LiveResolver:
             raise pyspf.TempError(f"DNS {what} looking up {qtype} {name}") from exc
         if response.rcode() == dns.rcode.NXDOMAIN or chain.answer is None:
             self.cache.put(key, (), self._negative_ttl(response))
-            return []
+            return [], False
         # The CNAME chain inside the response is followed already: the data is reported under
         # the name pyspf asked for, as pyspf's own dnspython lookup does.
         records = [(qtype, _rdata_value(rdata)) for rdata in chain.answer]
         self.cache.put(key, records, float(chain.minimum_ttl))
-        return [((name, rdtype), value) for rdtype, value in records]
+        return [((name, rdtype), value) for rdtype, value in records], False
 
     def _ask(
         self, qname: dns.name.Name, qtype: str, query_deadline: float
@@ -573,15 +581,22 @@ class _LiveSession:
         self.deadline = time.monotonic() + budget
         self._exhausted = False
         self._failed: dict[tuple[str, str], str] = {}
+        # Whether the last answer (or failure) was known without asking a server: read by
+        # RecordingLookup right after each call. A session serves one check in one thread.
+        self.last_from_cache = False
 
     def __call__(
         self, name: str, qtype: str, strict: bool = True, timeout: float = 30.0
     ) -> LookupResult:
         key = (name.lower().rstrip("."), qtype.upper())
-        if key in self._failed:
+        self.last_from_cache = key in self._failed
+        if self.last_from_cache:
             raise pyspf.TempError(self._failed[key])
         try:
-            return self._resolver.query(name, qtype, self.deadline)
+            result, self.last_from_cache = self._resolver.query_noting_cache(
+                name, qtype, self.deadline
+            )
+            return result
         except BudgetExhausted:
             if not self._exhausted:
                 # Once per check: every later query of the check fails the same way.
@@ -597,6 +612,81 @@ class _LiveSession:
         except pyspf.TempError as exc:
             self._failed[key] = str(exc)
             raise
+
+
+# ---------------------------------------------------------------------------------------------
+# The trace of one evaluation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DnsQuery:
+    """One question a lookup was asked, as the trace shows it.
+
+    ``outcome`` is ``"answer"``, ``"nxdomain_or_nodata"`` (pyspf's contract does not tell
+    them apart), ``"timeout"`` or ``"error"``; ``answer`` holds the values as text (a TXT
+    record's strings joined, as SPF reads them; MX as ``preference host``; a CNAME prefixed
+    with its type). ``cached`` is None when the source has no cache (zone data).
+    """
+
+    name: str
+    qtype: str
+    answer: tuple[str, ...]
+    outcome: str
+    ms: float
+    cached: bool | None = None
+
+
+class RecordingLookup:
+    """Wraps a lookup and notes every query made through it, with its answer and time.
+
+    One per evaluation of one address, so each verdict gets its own list; the lookup it wraps
+    (and its cache and budget) stays shared by the whole check.
+    """
+
+    def __init__(self, lookup: DnsLookup) -> None:
+        self._lookup = lookup
+        self.queries: list[DnsQuery] = []
+
+    def __call__(
+        self, name: str, qtype: str, strict: bool = True, timeout: float = 30.0
+    ) -> LookupResult:
+        started = time.perf_counter()
+        try:
+            result = self._lookup(name, qtype, strict, timeout)
+        except pyspf.TempError as exc:
+            outcome = "timeout" if _timed_out(exc) else "error"
+            self._note(name, qtype, (), outcome, started)
+            raise
+        except Exception:
+            self._note(name, qtype, (), "error", started)
+            raise
+        answer = tuple(_answer_text(qtype, rtype, value) for (_, rtype), value in result)
+        self._note(name, qtype, answer, "answer" if answer else "nxdomain_or_nodata", started)
+        return result
+
+    def _note(
+        self, name: str, qtype: str, answer: tuple[str, ...], outcome: str, started: float
+    ) -> None:
+        ms = (time.perf_counter() - started) * 1000
+        cached = getattr(self._lookup, "last_from_cache", None)
+        self.queries.append(DnsQuery(name, qtype.upper(), answer, outcome, ms, cached))
+
+
+def _timed_out(exc: BaseException) -> bool:
+    # Both resolvers above say "timeout" in the TempError they raise for one; an exhausted
+    # budget is time run out too.
+    return isinstance(exc, BudgetExhausted) or "timeout" in str(exc).lower()
+
+
+def _answer_text(qtype: str, rtype: str, value: Any) -> str:
+    if isinstance(value, tuple) and value and isinstance(value[0], bytes):
+        text = b"".join(value).decode("utf-8", "replace")
+    elif isinstance(value, tuple) and len(value) == 2:
+        text = f"{value[0]} {value[1]}"
+    else:
+        text = str(value)
+    return text if rtype == qtype.upper() else f"{rtype} {text}"
 
 
 def resolver_from_setting(

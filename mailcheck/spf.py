@@ -11,7 +11,7 @@ import contextlib
 import ipaddress
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
@@ -20,9 +20,11 @@ import dns.exception
 import dns.name
 import spf as pyspf
 
-from mailcheck.dns import DnsLookup, InvalidName
+from mailcheck.dns import DnsLookup, DnsQuery, InvalidName, RecordingLookup
 
 __all__ = [
+    "MAX_LOOKUPS",
+    "MAX_VOID_LOOKUPS",
     "AddressVerdict",
     "RouteVerdict",
     "SpfRecord",
@@ -34,6 +36,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEFAULT_RECEIVER: Final = "mx.example"
+
+# RFC 7208 §4.6.4: at most 10 DNS-querying terms, and at most 2 of their lookups void.
+MAX_LOOKUPS: Final[int] = pyspf.MAX_LOOKUP
+MAX_VOID_LOOKUPS: Final[int] = pyspf.MAX_VOID_LOOKUPS
 
 
 class SpfResult(StrEnum):
@@ -72,11 +78,19 @@ _HEADER_TAGS: Final = {
 
 @dataclass(frozen=True)
 class SpfRecord:
-    """One SPF record pyspf fetched while evaluating, in the order it was fetched."""
+    """One SPF record pyspf fetched while evaluating, in the order it was fetched.
+
+    The records of a verdict form a tree in that order (depth first): ``parent`` is the index,
+    in the verdict's ``records``, of the record whose include or redirect fetched this one
+    (None for the top record), and ``depth`` its distance from the top. Where a record sits
+    in the tree is not part of what it is, so equality looks at domain, text and via only.
+    """
 
     domain: str
     text: str
     via: str  # "top", "include" or "redirect"
+    depth: int = field(default=0, compare=False)
+    parent: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,9 @@ class AddressVerdict:
     records: tuple[SpfRecord, ...]
     received_spf: str
     authentication_results: str
+    # Every DNS query of this address's evaluation, in order, up to where it stopped. Their
+    # times differ from run to run, so two verdicts are equal on what they decide, not on this.
+    queries: tuple[DnsQuery, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -124,11 +141,29 @@ class _Query(pyspf.query):  # type: ignore[misc]
     def __init__(self, lookup: DnsLookup, **kwargs: Any) -> None:
         self._lookup = lookup
         self.trace: list[SpfRecord] = []
+        # The records being evaluated, innermost last (None for a domain without a record),
+        # and the one logged last, which pyspf's next check1() call evaluates.
+        self._open: list[int | None] = []
+        self._logged: int | None = None
         super().__init__(verbose=True, **kwargs)
 
     def log(self, mech: str, d: str, spf: str | None) -> None:
-        if spf is not None:
-            self.trace.append(SpfRecord(domain=d, text=spf, via=mech))
+        # pyspf logs a top, include or redirect record right before it evaluates it.
+        self._logged = None
+        if spf is None:
+            return
+        parent = self._open[-1] if self._open else None
+        depth = 0 if parent is None else self.trace[parent].depth + 1
+        self._logged = len(self.trace)
+        self.trace.append(SpfRecord(domain=d, text=spf, via=mech, depth=depth, parent=parent))
+
+    def check1(self, spf: str | None, domain: str, recursion: int) -> Any:
+        self._open.append(self._logged)
+        self._logged = None
+        try:
+            return super().check1(spf, domain, recursion)
+        finally:
+            self._open.pop()
 
     def dns_spf(self, domain: str) -> str | None:
         # pyspf prints its cache to stdout in verbose mode when it finds two records.
@@ -223,10 +258,11 @@ def check_address(
     with its traceback and shown as a server error, never as "DNS did not answer".
     """
     query: _Query | None = None
+    recording = RecordingLookup(lookup)
     try:
         # pyspf skips an empty address and then fails halfway; refuse it up front.
         ipaddress.ip_address(ip)
-        query = _Query(lookup, i=ip, s=mail_from, h=helo, receiver=receiver, querytime=0)
+        query = _Query(recording, i=ip, s=mail_from, h=helo, receiver=receiver, querytime=0)
         outcome, _code, explanation = query.check()
         result = SpfResult(outcome)
     except pyspf.TempError as exc:
@@ -244,7 +280,8 @@ def check_address(
         result, explanation = SpfResult.TEMPERROR, f"SPF Temporary Error: {_reason(exc)}"
     if result == SpfResult.NONE:
         explanation = ""
-    return _verdict(ip, mail_from, helo, receiver, query, result, explanation)
+    queries = tuple(recording.queries)
+    return _verdict(ip, mail_from, helo, receiver, query, result, explanation, queries)
 
 
 def evaluate_route(
@@ -282,6 +319,7 @@ def _verdict(
     query: _Query | None,
     result: SpfResult,
     explanation: str,
+    queries: tuple[DnsQuery, ...],
 ) -> AddressVerdict:
     error = result in (SpfResult.PERMERROR, SpfResult.TEMPERROR)
     if query is None:
@@ -297,6 +335,7 @@ def _verdict(
             authentication_results=_authentication_results(
                 receiver, result, _mailfrom_domain(mail_from, helo), helo, bool(mail_from)
             ),
+            queries=queries,
         )
     mechanism = "" if error or result == SpfResult.NONE else (query.mechanism or "default")
     if error and not getattr(query, "prob", None):
@@ -318,6 +357,7 @@ def _verdict(
         authentication_results=_authentication_results(
             receiver, result, str(query.o), str(query.h), query.ident == "mailfrom"
         ),
+        queries=queries,
     )
 
 
