@@ -491,3 +491,96 @@ def test_an_invalid_header_from_exits_2_naming_its_option(cli_env: dict[str, str
         ("header_from", "address_no_at")
     ]
     assert "\n--header-from: " in "\n" + done.stderr
+
+
+# --- The domain owner's view: --domain ---------------------------------------------------------
+
+BROKEN_ZONE = """
+$TTL 300
+iijmio-mail.jp.     TXT "v=spf1 ip4:192.0.2.25 ip6:2001:db8:25::25 ~all"
+broken.example.jp.  TXT "v=spf1 ptr include:nospf.example.jp rp=x.example.jp +all"
+broken.example.jp.  SPF "v=spf1 ptr +all"
+clean.example.jp.   TXT "v=spf1 ip4:203.0.113.0/24 -all"
+"""
+
+
+@pytest.fixture(scope="module")
+def lint_zone(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("lint") / "lint.zone"
+    path.write_text(BROKEN_ZONE, encoding="utf-8")
+    return str(path)
+
+
+def test_domain_lists_the_problems_of_a_broken_record(
+    cli_env: dict[str, str], lint_zone: str
+) -> None:
+    done = manage(cli_env, "--domain", "broken.example.jp", "--zone", lint_zone, "--json")
+
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["domain"] == "broken.example.jp"
+    assert data["record"].startswith("v=spf1 ptr")
+    assert data["lookups"] == 2  # ptr and include
+    assert sorted(p["code"] for p in data["problems"]) == [
+        "include_without_record",
+        "pass_all",
+        "ptr",
+        "spf_rr_type",
+        "unknown_modifier",
+    ]
+    for problem in data["problems"]:
+        assert problem["message"].strip() and problem["fix"].strip()
+    # A broken record is fixed first: no record to publish on top of it.
+    assert data["suggested_record"] is None
+    assert data["suggestion"]["kind"] == "fix_first"
+
+
+def test_domain_finds_no_problem_in_a_clean_record_and_suggests_the_record_to_publish(
+    cli_env: dict[str, str], lint_zone: str
+) -> None:
+    done = manage(cli_env, "--domain", "Clean.Example.JP.", "--zone", lint_zone, "--json")
+
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["domain"] == "clean.example.jp"
+    assert data["record"] == "v=spf1 ip4:203.0.113.0/24 -all"
+    assert (data["lookups"], data["void_lookups"], data["problems"]) == (0, 0, [])
+    assert data["suggested_record"] == "v=spf1 ip4:203.0.113.0/24 include:iijmio-mail.jp -all"
+    assert data["suggestion"]["lookups"] == 1
+    # The honest note: a sender at this domain matches no account and takes the unlisted route.
+    assert any("no SPF record" in note for note in data["suggestion"]["notes"])
+
+
+def test_domain_in_words_without_json(cli_env: dict[str, str]) -> None:
+    done = manage(cli_env, "--domain", "example.com", "--zone", DEMO_ZONE)
+
+    assert done.returncode == 0, done.stderr
+    assert "publishes no SPF record" in done.stdout
+    assert "v=spf1 include:iijmio-mail.jp ~all" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--domain", "not a domain"), [("domain", "invalid")]),
+        (("--domain", "example.jp", *GOOD), [("domain", "invalid")]),
+        (("--domain",), [("domain", "invalid")]),
+        (("--account", "iij-taro.iijmio-mail.jp"), [("mail_from", "required")]),
+    ],
+)
+def test_domain_argument_errors(
+    cli_env: dict[str, str], args: tuple[str, ...], expected: list[tuple[str, str]]
+) -> None:
+    done = manage(cli_env, *args, "--json")
+
+    assert done.returncode == 2
+    assert [(e["field"], e["code"]) for e in json.loads(done.stdout)["errors"]] == expected
+    assert done.stderr.strip()
+    assert "Traceback" not in done.stderr
+
+
+def test_the_required_options_name_domain_as_the_alternative(cli_env: dict[str, str]) -> None:
+    done = manage(cli_env)
+
+    assert done.returncode == 2
+    assert "--domain" in done.stderr.splitlines()[-1]

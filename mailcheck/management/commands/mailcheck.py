@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from mailcheck.check import Rejected
 from mailcheck.dns import LiveResolver, Resolver, ZoneResolver
 from mailcheck.dnscache import configured_cache
+from mailcheck.domain_report import domain_view
+from mailcheck.identity import parse_domain
 from mailcheck.presenters import (
     finding_text,
     fix_text,
@@ -31,7 +33,9 @@ from mailcheck.services import (
 
 EXIT_INVALID = 2
 
-_REQUIRED = re.compile(r"^the following arguments are required: (?P<names>.+)$")
+_REQUIRED = re.compile(
+    r"^the following arguments are required: (?P<names>.+?)(?: \(or --[\w-]+\))?$"
+)
 _ARGUMENT = re.compile(r"^argument (?P<name>--[\w-]+)(?:/\S+)?: (?P<reason>.+)$")
 
 
@@ -66,8 +70,16 @@ class Command(BaseCommand):
     json_requested = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--account", required=True, help="the SMTP AUTH account name")
-        parser.add_argument("--mail-from", required=True, help="the envelope From address")
+        # Required unless --domain is given; handle() says so in argparse's own words.
+        parser.add_argument("--account", help="the SMTP AUTH account name")
+        parser.add_argument("--mail-from", help="the envelope From address")
+        parser.add_argument(
+            "--domain",
+            help=(
+                "instead of a check: what is wrong with this domain's SPF record, and the "
+                "record to publish for mail through the service's listed servers"
+            ),
+        )
         parser.add_argument(
             "--header-from",
             default="",
@@ -107,11 +119,16 @@ class Command(BaseCommand):
         # CommandParser is built inside BaseCommand.create_parser; wrapping its error method
         # keeps Django's options and behaviour and adds the JSON answer.
         parser.error = error  # type: ignore[method-assign]
+        self._parser = parser
         return parser
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._check_identity_options(options)
         # The DNS options are arguments: they are checked before anything else is read.
         resolver = self._resolver(options)
+        if options["domain"] is not None:
+            self._domain(options, resolver)
+            return
         try:
             service = current_service()
         except ServiceNotConfigured as exc:
@@ -166,6 +183,55 @@ class Command(BaseCommand):
             write(f"fix: {fix_text(fix)}{extra}")
         if outcome.dns_source == "zone":
             write("(answered from zone data, not the live DNS)")
+
+    def _check_identity_options(self, options: dict[str, Any]) -> None:
+        """--domain, or both --account and --mail-from: said as argparse says it, so the
+        errors of --json name the options."""
+        names = ("account", "mail_from")
+        given = [f"--{n.replace('_', '-')}" for n in names if options[n] is not None]
+        if options["domain"] is not None:
+            if given:
+                self._parser.error(f"argument --domain: not allowed with {', '.join(given)}")
+            return
+        missing = [f"--{n.replace('_', '-')}" for n in names if options[n] is None]
+        if missing:
+            listed = ", ".join(missing)
+            self._parser.error(f"the following arguments are required: {listed} (or --domain)")
+
+    def _domain(self, options: dict[str, Any], resolver: Resolver) -> None:
+        """The domain owner's view: the record's problems and the record to publish."""
+        domain = parse_domain(options["domain"])
+        if domain is None:
+            message = f"--domain: {options['domain']!r} is not a domain name (example.jp)"
+            self._usage_error("domain", "invalid", message, options)
+        try:
+            service = current_service()
+        except ServiceNotConfigured as exc:
+            raise CommandError(f"No usable service configuration ({exc}).") from exc
+        view = domain_view(domain, service, resolver)
+        data = view.as_json()
+        if options["json"]:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        write = self.stdout.write
+        write(f"domain:  {data['domain']}")
+        write(f"record:  {data['record'] or '(none)'}")
+        write(
+            f"lookups: {data['lookups']} of {data['lookup_limit']}, void lookups: "
+            f"{data['void_lookups']} of {data['void_lookup_limit']}"
+        )
+        for problem in data["problems"]:
+            write(f"problem {problem['code']}: {problem['message']}")
+            write(f"  fix: {problem['fix']}")
+        if not data["problems"]:
+            write("no problems found")
+        suggestion = data["suggestion"]
+        write(f"for our listed servers: {suggestion['message']}")
+        if data["suggested_record"]:
+            write(f"  {data['suggested_record']}")
+            write(f"  lookups: {suggestion['lookups']} of {data['lookup_limit']}")
+        for note in suggestion["notes"]:
+            write(f"  note: {note}")
 
     def _resolver(self, options: dict[str, Any]) -> Resolver:
         # "is not None": an empty value is a mistake to report, not a wish for the default.
