@@ -199,6 +199,21 @@ class DomainView:
             for p in self.report.problems
         ]
 
+    @property
+    def state(self) -> str:
+        """The summary's colour, named like the SPF results it resembles: broken records
+        (permerror), no record (none), warnings only (softfail), or nothing to report (pass)."""
+        if self.report.record is None and not self.report.problems[1:]:
+            return "none"
+        if not self.report.sound:
+            return "permerror"
+        return "softfail" if self.report.problems else "pass"
+
+    @property
+    def publish(self) -> bool:
+        """Whether there is a changed record to publish."""
+        return self.suggestion.kind in (SuggestionKind.INCLUDE, SuggestionKind.ADDRESSES)
+
     def suggestion_text(self) -> str:
         return str(SUGGESTIONS[self.suggestion.kind]) % {"domain": self.report.domain}
 
@@ -231,7 +246,6 @@ class DomainView:
 
     def as_json(self) -> dict[str, Any]:
         s = self.suggestion
-        publish = s.kind in (SuggestionKind.INCLUDE, SuggestionKind.ADDRESSES)
         return {
             "domain": self.report.domain,
             "record": self.report.record,
@@ -244,7 +258,7 @@ class DomainView:
                 {"domain": r.domain, "record": r.text, "via": r.via, "depth": r.depth}
                 for r in self.report.records
             ],
-            "suggested_record": s.record if publish else None,
+            "suggested_record": s.record if self.publish else None,
             "suggestion": {
                 "kind": s.kind.value,
                 "record": s.record,

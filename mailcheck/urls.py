@@ -1,12 +1,14 @@
 from django.urls import path
 
-from mailcheck import guide_views, views
+from mailcheck import domain_views, guide_views, views
 from portal.security import private_when_queried
 
 app_name = "mailcheck"
 urlpatterns = [
     # A result's address and page hold the customer's mail address: not cached, not indexed.
     path("", private_when_queried(views.check), name="check"),
+    # A domain's record is public: a result is not private, only kept out of search engines.
+    path("domain/", domain_views.domain_check, name="domain"),
     # Opened from a result, a guide's address and page hold the customer's values too.
     path("guides/", private_when_queried(guide_views.guide_index), name="guides"),
     path("guides/<slug:program>/", private_when_queried(guide_views.guide_detail), name="guide"),
