@@ -68,3 +68,23 @@ class CheckForm(forms.Form):
         ),
         required=False,
     )
+    # Advanced and optional: empty means the visible From is the envelope From, as mail clients
+    # normally send. Its domain's DMARC policy and alignment decide the outcome.
+    header_from = forms.CharField(
+        label=_("From address (shown to recipients)"),
+        help_text=_(
+            "Only if recipients see another sender address than the mail address above (an "
+            "alias, for example). Leave it empty otherwise: the mail address is used."
+        ),
+        widget=TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                "maxlength": MAX_INPUT,
+                "inputmode": "email",
+                "placeholder": "taro@example.jp",
+            }
+        ),
+        required=False,
+    )

@@ -95,7 +95,6 @@ def outcome_context(outcome: Outcome, service_domain: bool = True) -> dict[str, 
         "result": outcome.result.value,
         "result_label": label,
         "result_meaning": meaning,
-        "delivery": outcome.delivery.value,
         "consistent": outcome.spf.consistent,
         "addresses": [
             {

@@ -45,6 +45,7 @@ def check(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["mail_from"],
                 service,
                 resolver,
+                form.cleaned_data["header_from"],
             )
         except Refused as refused:
             return refusal(request, refused)
@@ -58,7 +59,12 @@ def check(request: HttpRequest) -> HttpResponse:
 
 
 def limited_check(
-    request: HttpRequest, account: str, mail_from: str, service: Service, resolver: Resolver
+    request: HttpRequest,
+    account: str,
+    mail_from: str,
+    service: Service,
+    resolver: Resolver,
+    header_from: str = "",
 ) -> Report | Rejected:
     """The check within the web's limits (mailcheck/ratelimit.py), logged in one line.
 
@@ -69,10 +75,10 @@ def limited_check(
     domain = target_domain(account, mail_from, service)
     if domain is None:
         # The core refuses this input before any DNS query: nothing to count or wait for.
-        outcome = check_as_configured(account, mail_from, service, resolver)
+        outcome = check_as_configured(account, mail_from, service, resolver, header_from)
     else:
         with admitted(request, domain, service, live_dns=resolver.source == "live"):
-            outcome = check_as_configured(account, mail_from, service, resolver)
+            outcome = check_as_configured(account, mail_from, service, resolver, header_from)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     if isinstance(outcome, Rejected):
         logger.info(
@@ -90,6 +96,8 @@ def limited_check(
                 "match": outcome.match.value,
                 "before": outcome.before.result.value,
                 "after": outcome.after.result.value,
+                "outcome_before": outcome.before.delivery.value,
+                "outcome_after": outcome.after.delivery.value,
                 "findings": [finding.value for finding in outcome.findings],
                 "service_domain": service.is_service_domain(outcome.mail_from.domain),
                 "check_ms": elapsed_ms,

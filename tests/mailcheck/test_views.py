@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
-from mailcheck import models
+from mailcheck import messages, models
+from mailcheck.check import Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +375,163 @@ def test_a_listed_route_whose_servers_fail_is_not_drawn_as_listed(
     assert "route-diagram__step--unlisted" in after_html
     assert "Server not in SPF" in after_html
     assert "SPF-listed server" not in after_html
+
+
+# --- The outcome headline and the visible From ---------------------------------------------------
+
+OUTCOME_CASES = [
+    # (account, mail_from, header_from, outcome today, its English words)
+    (
+        "iij-taro.iijmio-mail.jp",
+        "iij-taro@iijmio-mail.jp",
+        "",
+        "delivered",
+        "reaches the recipient",
+    ),
+    ("iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp", "", "at_risk", "junk folder"),
+    ("iiij-taro.iijmio-mail.jp", "example@example.jp", "", "quarantine", "quarantined"),
+    ("iij-taro.iijmio-mail.jp", "someone@example.com", "", "reject", "refuses your mail"),
+    (
+        "iij-taro.iijmio-mail.jp",
+        "iij-taro@iijmio-mail.jp",
+        "someone@example.com",
+        "reject",
+        "refuses your mail",
+    ),
+]
+
+
+def headline(html: str) -> re.Match[str]:
+    found = re.search(
+        r'<div class="delivery-headline delivery-headline--(\w+)">\s*'
+        r'<p class="delivery-headline__now">(.*?)</p>(.*?)</div>',
+        html,
+        flags=re.S,
+    )
+    assert found, "no outcome headline on the page"
+    return found
+
+
+def check_url(prefix: str, account: str, mail_from: str, header_from: str) -> str:
+    query = urlencode({"account": account, "mail_from": mail_from, "header_from": header_from})
+    return f"{prefix}/check/?{query}"
+
+
+@pytest.mark.parametrize(("account", "mail_from", "header_from", "outcome", "words"), OUTCOME_CASES)
+def test_the_headline_says_what_happens_to_the_mail_in_english(
+    client: Client,
+    demo: None,
+    account: str,
+    mail_from: str,
+    header_from: str,
+    outcome: str,
+    words: str,
+) -> None:
+    response = client.get(check_url("/en", account, mail_from, header_from))
+
+    assert response.status_code == 200
+    found = headline(html_of(response))
+    assert found.group(1) == outcome
+    assert words in html.unescape(found.group(2))
+
+
+@pytest.mark.parametrize(("account", "mail_from", "header_from", "outcome", "words"), OUTCOME_CASES)
+def test_the_headline_says_what_happens_to_the_mail_in_japanese(
+    client: Client,
+    demo: None,
+    account: str,
+    mail_from: str,
+    header_from: str,
+    outcome: str,
+    words: str,
+) -> None:
+    response = client.get(check_url("", account, mail_from, header_from))
+
+    assert response.status_code == 200
+    found = headline(html_of(response))
+    assert found.group(1) == outcome
+    with translation.override("ja"):
+        expected = str(messages.DELIVERY_TODAY[Delivery(outcome)])
+    assert html.unescape(found.group(2)) == expected
+
+
+def test_while_the_change_is_ahead_the_headline_says_what_happens_from_its_date(
+    client: Client, demo: None
+) -> None:
+    models.PolicyChange.objects.update(effective=datetime.date(2099, 3, 25))
+    html_text = html_of(
+        client.get(check_url("/en", "iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp", ""))
+    )
+
+    found = headline(html_text)
+    assert found.group(1) == "delivered"
+    assert 'class="delivery-headline__later delivery-headline__later--at_risk"' in found.group(3)
+    assert "From 25 March 2099" in html.unescape(found.group(3))
+
+
+def test_the_headline_notes_that_only_spf_is_checked_where_dmarc_decides(
+    client: Client, demo: None
+) -> None:
+    html_text = html_of(
+        client.get(check_url("/en", "iiij-taro.iijmio-mail.jp", "example@example.jp", ""))
+    )
+
+    assert "SPF only" in headline(html_text).group(3)
+    assert "DKIM" in headline(html_text).group(3)
+
+
+def test_the_header_from_is_shown_with_the_result(client: Client, demo: None) -> None:
+    html_text = html_of(
+        client.get(
+            check_url("/en", "iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp", "s@example.com")
+        )
+    )
+
+    assert "From address (shown to recipients): <code>s@example.com</code>" in html_text
+    assert 'value="s@example.com"' in input_tag(html_text, "header_from")
+    # An advanced field: open when it holds a value, and never required.
+    assert '<details class="field-advanced" open>' in html_text
+    assert " required" not in input_tag(html_text, "header_from")
+
+
+def test_an_empty_header_from_stays_folded_away(client: Client, demo: None) -> None:
+    html_text = html_of(
+        client.get(check_url("/en", "iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp", ""))
+    )
+
+    assert '<details class="field-advanced">' in html_text
+    assert "From address (shown to recipients):" not in html_text
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_an_invalid_header_from_is_named_on_its_field(
+    client: Client, demo: None, prefix: str
+) -> None:
+    response = client.get(
+        check_url(prefix, "iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp", "someone")
+    )
+
+    assert response.status_code == 400
+    html_text = html_of(response)
+    tag = input_tag(html_text, "header_from")
+    assert 'aria-invalid="true"' in tag
+    assert "id_header_from_error" in tag
+    assert re.search(r'id="id_header_from_error"[^>]*>[^<]*@', html_text)
+    assert 'href="#id_header_from"' in html_text  # in the error summary, by its label
+    assert 'aria-invalid="true"' not in input_tag(html_text, "mail_from")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "<script>alert(1)</script>",  # refused: echoed in the field only
+        '"<script>alert(1)</script>"@example.com',  # a quoted mailbox: checked and shown
+    ],
+)
+def test_the_echoed_header_from_is_escaped(client: Client, demo: None, typed: str) -> None:
+    html_text = html_of(
+        client.get(check_url("/en", "iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp", typed))
+    )
+
+    assert "<script>alert(1)" not in html_text
+    assert "&lt;script&gt;alert(1)" in input_tag(html_text, "header_from")
