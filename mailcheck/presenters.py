@@ -13,7 +13,7 @@ from mailcheck import messages
 from mailcheck.check import Finding, Fix, Outcome, Rejected, Report
 from mailcheck.identity import Normalisation, Problem, ProblemCode
 from mailcheck.policy import RouteKind, Service, Timeline
-from mailcheck.spf import AddressVerdict, SpfResult
+from mailcheck.spf import MAX_LOOKUPS, MAX_VOID_LOOKUPS, AddressVerdict, SpfResult
 
 # Verdicts that say the sending server is not authorised by the domain's SPF record.
 NOT_AUTHORISED = frozenset({SpfResult.SOFTFAIL, SpfResult.FAIL, SpfResult.NEUTRAL})
@@ -52,15 +52,34 @@ def normalisation_text(n: Normalisation) -> str:
 
 
 def verdict_details(v: AddressVerdict) -> dict[str, Any]:
-    """What the page and the JSON output both say of one address's verdict."""
+    """What the page and the JSON output both say of one address's verdict, with its trace:
+    the records fetched (depth first; ``parent`` is the index of the record that included or
+    redirected to it) and every DNS query, up to where the evaluation stopped."""
     return {
         "ip": v.ip,
         "mechanism": v.mechanism,
         "explanation": v.explanation,
         "lookups": v.lookups,
+        "lookups_limit": MAX_LOOKUPS,
         "void_lookups": v.void_lookups,
+        "void_lookups_limit": MAX_VOID_LOOKUPS,
         "received_spf": v.received_spf,
         "authentication_results": v.authentication_results,
+        "records": [
+            {"domain": r.domain, "text": r.text, "via": r.via, "depth": r.depth, "parent": r.parent}
+            for r in v.records
+        ],
+        "queries": [
+            {
+                "name": q.name,
+                "type": q.qtype,
+                "answer": list(q.answer),
+                "outcome": q.outcome,
+                "ms": round(q.ms, 3),
+                "cached": q.cached,
+            }
+            for q in v.queries
+        ],
     }
 
 

@@ -584,3 +584,20 @@ def test_the_required_options_name_domain_as_the_alternative(cli_env: dict[str, 
 
     assert done.returncode == 2
     assert "--domain" in done.stderr.splitlines()[-1]
+
+
+def test_json_details_carry_each_address_trace(cli_env: dict[str, str]) -> None:
+    data = check_json(cli_env, "iij-taro.iijmio-mail.jp", "iij-taro@e23.jp")
+
+    for detail in data["before"]["details"] + data["after"]["details"]:
+        assert (detail["lookups_limit"], detail["void_lookups_limit"]) == (10, 2)
+        top = detail["records"][0]
+        assert (top["domain"], top["via"], top["depth"], top["parent"]) == (
+            "e23.jp",
+            "top",
+            0,
+            None,
+        )
+        first = detail["queries"][0]
+        assert (first["name"], first["type"], first["outcome"]) == ("e23.jp", "TXT", "answer")
+        assert set(first) == {"name", "type", "answer", "outcome", "ms", "cached"}
