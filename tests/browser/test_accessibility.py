@@ -21,7 +21,13 @@ GUIDE_PAGES = {
     "guide-iphone": "/check/guides/iphone/",
     "guide-gmail-android": "/check/guides/gmail-android/",
 }
-SCANNED_PAGES = {**ALL_PAGES, **GUIDE_PAGES}
+# The domain owner's view: a record with problems and its suggested record, and the empty form.
+DOMAIN_PAGES = {
+    "domain-form": "/check/domain/",
+    "domain-example-jp": "/check/domain/?domain=example.jp",
+    "domain-example-com": "/check/domain/?domain=example.com",
+}
+SCANNED_PAGES = {**ALL_PAGES, **GUIDE_PAGES, **DOMAIN_PAGES}
 AXE = Axe()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
