@@ -15,6 +15,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from mailcheck.guides import GUIDES
 from portal.models import FaqEntry, Notice
 
 
@@ -35,10 +36,30 @@ class PageSitemap(I18nSitemap):
     changefreq = "weekly"
 
     def items(self) -> list[str]:
-        return ["home", "mailcheck:check", "notice_list", "faq", "site_map"]
+        return [
+            "home",
+            "mailcheck:check",
+            "mailcheck:guides",
+            "mailcheck:domain",
+            "notice_list",
+            "faq",
+            "site_map",
+        ]
 
     def location(self, item: str) -> str:
         return reverse(item)
+
+
+class GuideSitemap(I18nSitemap):
+    """The mail programs' guides, without a customer's values."""
+
+    changefreq = "monthly"
+
+    def items(self) -> list[str]:
+        return [guide.slug for guide in GUIDES]
+
+    def location(self, item: str) -> str:
+        return reverse("mailcheck:guide", args=[item])
 
 
 class NoticeSitemap(I18nSitemap):
@@ -61,4 +82,9 @@ class FaqEntrySitemap(I18nSitemap):
         return item.updated_at
 
 
-SITEMAPS = {"pages": PageSitemap, "notices": NoticeSitemap, "faq": FaqEntrySitemap}
+SITEMAPS = {
+    "pages": PageSitemap,
+    "guides": GuideSitemap,
+    "notices": NoticeSitemap,
+    "faq": FaqEntrySitemap,
+}

@@ -76,6 +76,8 @@ def test_sitemap_xml_lists_published_notices_and_answers_in_both_languages(
         assert base + path in urls
     for path in ["/", "/en/", "/notices/", "/faq/", "/en/faq/", "/sitemap/", "/check/"]:
         assert base + path in urls
+    for path in ["/check/guides/", "/en/check/guides/thunderbird/", "/check/domain/"]:
+        assert base + path in urls
     assert not any("draft" in u or "later" in u or "hidden" in u for u in urls if u)
     alternates = {
         link.get("hreflang"): link.get("href")
