@@ -547,15 +547,16 @@ def test_domain_finds_no_problem_in_a_clean_record_and_suggests_the_record_to_pu
     assert (data["lookups"], data["void_lookups"], data["problems"]) == (0, 0, [])
     assert data["suggested_record"] == "v=spf1 ip4:203.0.113.0/24 include:iijmio-mail.jp -all"
     assert data["suggestion"]["lookups"] == 1
-    # The honest note: a sender at this domain matches no account and takes the unlisted route.
-    assert any("no SPF record" in note for note in data["suggestion"]["notes"])
+    # The honest note, in the command's language (the site's, Japanese): a sender at this
+    # domain matches no account and takes the unlisted route.
+    assert any("どのアカウントとも一致しない" in note for note in data["suggestion"]["notes"])
 
 
 def test_domain_in_words_without_json(cli_env: dict[str, str]) -> None:
     done = manage(cli_env, "--domain", "example.com", "--zone", DEMO_ZONE)
 
     assert done.returncode == 0, done.stderr
-    assert "publishes no SPF record" in done.stdout
+    assert "example.com はSPFレコードを公開していない" in done.stdout
     assert "v=spf1 include:iijmio-mail.jp ~all" in done.stdout
 
 
