@@ -183,7 +183,7 @@ def test_the_json_details_carry_the_trace() -> None:
 
 
 MALICIOUS_ZONE = """
-evil.example.     TXT "v=spf1 include:inc.evil.example ~all"
+evil.example.     TXT "v=spf1 include:inc.evil.example ~all x=<b>bold</b>"
 inc.evil.example. TXT "v=spf1 ip4:203.0.113.7 exists:<script>alert(1)</script>.evil.example -all"
 """
 
@@ -210,6 +210,8 @@ def test_the_page_shows_the_trace_and_escapes_the_records(
     trace = trace_section(response.content.decode("utf-8"))
 
     assert "<script>" not in trace
+    assert "<b>" not in trace
+    assert "x=&lt;b&gt;bold&lt;/b&gt;" in trace
     assert "exists:&lt;script&gt;alert(1)&lt;/script&gt;.evil.example" in trace
     # The include is nested inside the list item of the record that included it.
     assert re.search(
