@@ -54,6 +54,9 @@ def check(request: HttpRequest) -> HttpResponse:
                 form.add_error(problem.field.value, problem_text(problem, service.domains))
         else:
             context["report"] = report_context(outcome)
+            # The step-by-step trace (every record and DNS query of every address) is for
+            # experts and costs as much to render as the rest of the page: shown on request.
+            context["show_trace"] = request.GET.get("trace") == "1"
     status = 400 if submitted and form.errors else 200
     return render(request, "mailcheck/check.html", context, status=status)
 

@@ -27,7 +27,9 @@ DOMAIN_PAGES = {
     "domain-example-jp": "/check/domain/?domain=example.jp",
     "domain-example-com": "/check/domain/?domain=example.com",
 }
-SCANNED_PAGES = {**ALL_PAGES, **GUIDE_PAGES, **DOMAIN_PAGES}
+# A result with its step-by-step SPF trace shown.
+TRACE_PAGES = {"check-trace": f"/check/?{CASES[1].query()}&trace=1"}
+SCANNED_PAGES = {**ALL_PAGES, **GUIDE_PAGES, **DOMAIN_PAGES, **TRACE_PAGES}
 AXE = Axe()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

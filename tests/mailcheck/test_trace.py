@@ -5,6 +5,7 @@ Against zone text, a live resolver on loopback, the JSON document and the page.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -206,7 +207,9 @@ def trace_section(html: str) -> str:
 def test_the_page_shows_the_trace_and_escapes_the_records(
     client: Client, malicious_demo: None
 ) -> None:
-    response = client.get("/en/check/?account=iij-taro.iijmio-mail.jp&mail_from=taro@evil.example")
+    response = client.get(
+        "/en/check/?account=iij-taro.iijmio-mail.jp&mail_from=taro@evil.example&trace=1"
+    )
     trace = trace_section(response.content.decode("utf-8"))
 
     assert "<script>" not in trace
@@ -230,10 +233,24 @@ def test_the_japanese_page_shows_the_trace_for_both_periods(
     client: Client, malicious_demo: None
 ) -> None:
     query = "account=iij-taro.iijmio-mail.jp&mail_from=iij-jiro@iijmio-mail.jp"
-    response = client.get(f"/check/?{query}")
+    response = client.get(f"/check/?{query}&trace=1")
     trace = trace_section(response.content.decode("utf-8"))
 
     # Two periods, two addresses each.
     assert trace.count('<details class="trace__address">') == 4
     assert trace.count("<h4>") == 2
     assert "<code>~all</code>" in trace
+
+
+@pytest.mark.django_db
+def test_the_result_page_links_to_the_trace_and_shows_it_on_request(client: Client) -> None:
+    call_command("loaddemo", "--no-admin", stdout=io.StringIO())
+    url = "/en/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-jiro%40iijmio-mail.jp"
+
+    plain = client.get(url).content.decode()
+    traced = client.get(url + "&trace=1").content.decode()
+
+    assert 'id="trace-title"' not in plain
+    assert "trace=1#trace-title" in plain
+    assert 'id="trace-title"' in traced
+    assert "DNS lookups:" in traced
