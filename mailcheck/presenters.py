@@ -215,6 +215,8 @@ def report_context(report: Report) -> dict[str, Any]:
         "change": report.change,
         # No dated change: one period, shown once and without a word about a change.
         "has_change": report.timeline is not Timeline.NO_CHANGE,
+        # While the change is still ahead the before/after comparison is open on the page.
+        "change_ahead": report.timeline is Timeline.AHEAD,
         "next_change": (
             str(messages.NEXT_CHANGE) % {"day": day_text(report.next_change.effective)}
             if report.next_change

@@ -535,3 +535,82 @@ def test_the_echoed_header_from_is_escaped(client: Client, demo: None, typed: st
 
     assert "<script>alert(1)" not in html_text
     assert "&lt;script&gt;alert(1)" in input_tag(html_text, "header_from")
+
+
+# --- The order of the result: the answer first, the full diagnosis one tap away ----------------
+
+
+def positions(html_text: str, *markers: str) -> list[int]:
+    found = [html_text.find(marker) for marker in markers]
+    assert -1 not in found, dict(zip(markers, found, strict=True))
+    return found
+
+
+def diagnosis_tag(html_text: str) -> str:
+    found = re.findall(r'<details class="diagnosis"[^>]*>', html_text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("mail_from", "first_fix"),
+    [
+        ("iij-jiro@iijmio-mail.jp", '<li class="fix fix--use_address_account">'),
+        ("someone@example.com", '<li class="fix fix--use_own_provider">'),
+        ("iij-taro@iijmio-mail.jp", '<p class="fixes fixes--none">'),
+    ],
+)
+def test_the_result_says_what_happens_then_what_to_change_then_why_then_the_details(
+    client: Client, demo: None, mail_from: str, first_fix: str
+) -> None:
+    html_text = html_of(client.get(check_url("/en", "iij-taro.iijmio-mail.jp", mail_from, "")))
+
+    headline, fix, details, end = positions(
+        html_text,
+        '<div class="delivery-headline',
+        first_fix,
+        '<details class="diagnosis"',
+        "</main>",
+    )
+    # The notices and FAQ entries about this result, where there are any, come after the details.
+    related = html_text.find('<section class="check-related"')
+    end = related if related != -1 else end
+    assert headline < fix < details < end
+    if 'id="why-title"' in html_text:
+        assert fix < html_text.find('id="why-title"') < details
+    # The comparison, the per-address table, the recipient's headers, the SPF badge and the
+    # link to the trace come after the details' summary, before the related notices.
+    inside = html_text[details:end]
+    for part in [
+        '<article class="outcome outcome--',
+        '<table class="addresses">',
+        '<details class="headers">',
+        '<p class="verdict-summary',
+        '<p class="trace-link">',
+    ]:
+        assert part in inside, part
+
+
+def test_the_diagnosis_is_folded_once_the_change_is_in_the_past(client: Client, demo: None) -> None:
+    html_text = html_of(
+        client.get(check_url("/en", "iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp", ""))
+    )
+
+    assert diagnosis_tag(html_text) == '<details class="diagnosis">'
+
+
+def test_the_diagnosis_is_open_while_the_change_is_ahead(client: Client, demo: None) -> None:
+    models.PolicyChange.objects.update(effective=datetime.date(2099, 3, 25))
+    html_text = html_of(
+        client.get(check_url("/en", "iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp", ""))
+    )
+
+    assert diagnosis_tag(html_text) == '<details class="diagnosis" open>'
+
+
+def test_the_diagnosis_is_open_when_the_trace_is_asked_for(client: Client, demo: None) -> None:
+    url = check_url("/en", "iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp", "")
+    html_text = html_of(client.get(f"{url}&trace=1"))
+
+    assert diagnosis_tag(html_text) == '<details class="diagnosis" open>'
+    assert html_text.index('<details class="diagnosis"') < html_text.index('id="trace-title"')
