@@ -614,3 +614,17 @@ def test_the_diagnosis_is_open_when_the_trace_is_asked_for(client: Client, demo:
 
     assert diagnosis_tag(html_text) == '<details class="diagnosis" open>'
     assert html_text.index('<details class="diagnosis"') < html_text.index('id="trace-title"')
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_demo_examples_show_only_with_the_demo_data(
+    client: Client, demo: None, settings: object, prefix: str
+) -> None:
+    assert 'id="examples-title"' in html_of(client.get(f"{prefix}/check/"))
+
+    # Live DNS: the examples would check real people's names at the real domains.
+    settings.MAILCHECK_DNS = "live:127.0.0.1:9"  # type: ignore[attr-defined]
+    page = html_of(client.get(f"{prefix}/check/"))
+
+    assert 'id="examples-title"' not in page
+    assert "iij-jiro" not in page
