@@ -259,7 +259,9 @@ def _findings(
         found.append(Finding.NOT_ALIGNED)
     aligned_pass = after.result is SpfResult.PASS and spf_aligned
     if not aligned_pass and dmarc is not None and dmarc.enforced:
-        found.append(Finding.DMARC_ENFORCED)
+        # The domain's DMARC policy decides what happens to the mail (quarantine or refusal):
+        # that reason comes first, before how the SPF result came about.
+        found.insert(0, Finding.DMARC_ENFORCED)
     return tuple(found)
 
 

@@ -132,7 +132,8 @@ def test_it_gives_the_results_of_the_notice_table(
         ("iij-jiro@miobox.jp", (Finding.MAILBOX_DIFFERS, Finding.NEWLY_FAILING)),
         (
             "example@example.jp",
-            (Finding.OUTSIDE_SERVICE, Finding.ALWAYS_FAILING, Finding.DMARC_ENFORCED),
+            # The DMARC policy decides what happens, so its reason comes first.
+            (Finding.DMARC_ENFORCED, Finding.OUTSIDE_SERVICE, Finding.ALWAYS_FAILING),
         ),
     ],
 )
@@ -465,7 +466,7 @@ def test_without_a_dated_change_both_outcomes_are_today_and_nothing_is_said_of_a
     assert report.before.route == report.after.route
     # It fails (example.jp's own record), but not "since" or "before" any change.
     assert report.after.result is SpfResult.SOFTFAIL
-    assert report.findings == (Finding.OUTSIDE_SERVICE, Finding.DMARC_ENFORCED)
+    assert report.findings == (Finding.DMARC_ENFORCED, Finding.OUTSIDE_SERVICE)
 
 
 def test_a_change_still_ahead_compares_today_with_it(zone: ZoneResolver) -> None:
