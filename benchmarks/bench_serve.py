@@ -356,7 +356,7 @@ def main() -> int:
         check=True,
     ).stdout
     cpu = subprocess.run(
-        [str(PYTHON), str(ROOT / "benchmarks" / "profile_check.py")],
+        [str(PYTHON), str(ROOT / "benchmarks" / "profile_check.py"), "--as-served"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -445,8 +445,9 @@ def render(
         "",
         "## Where a check page's time goes",
         "",
-        "`benchmarks/profile_check.py`: worker CPU per request through Django's test client (the",
-        "whole middleware stack, no socket, DEBUG off, the demo zone), best of three passes:",
+        "`benchmarks/profile_check.py --as-served`: worker CPU per request through Django's test",
+        "client (the whole middleware stack, no socket, DEBUG off, live DNS from a name server on",
+        "loopback and the cache in Redis, as above), best of three passes:",
         "",
         "```",
         cpu.strip(),

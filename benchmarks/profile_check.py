@@ -48,7 +48,7 @@ INVALID_CASE = ("iij taro", "")
 PREFIXES = {"ja": "", "en": "/en"}
 
 
-def configure(workdir: Path) -> None:
+def configure(workdir: Path, *, as_served: bool = False) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -64,6 +64,17 @@ def configure(workdir: Path) -> None:
         }
     )
     os.environ.pop("REDIS_URL", None)
+    if as_served:
+        # As bench_serve.py serves it: live DNS from a name server on loopback, the shared
+        # cache in Redis.
+        from benchmarks.bench_serve import BenchDns, flush_redis
+        from tests.dnsserver import FakeDnsServer
+
+        redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        flush_redis(redis_url)
+        server = FakeDnsServer(BenchDns()).start()
+        os.environ["MAILCHECK_DNS"] = f"live:{server.address}"
+        os.environ["REDIS_URL"] = redis_url
     os.chdir(ROOT)
 
     import django
@@ -93,10 +104,15 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3, help="passes; the best one counts")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top list")
     parser.add_argument("--save", type=Path, help="write the demo cases' HTML to this folder")
+    parser.add_argument(
+        "--as-served",
+        action="store_true",
+        help="live DNS from a loopback name server and the cache in Redis, as bench_serve.py",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="profile-check-") as tmp:
-        configure(Path(tmp))
+        configure(Path(tmp), as_served=args.as_served)
 
         from django.db import connection
         from django.test import Client

@@ -21,11 +21,13 @@ the rest of the site does not need; this is two snapshots and one key each.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
 from django.core.cache import BaseCache, caches
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from redis.exceptions import RedisError
 
@@ -78,12 +80,12 @@ class Snapshot(Generic[T]):
 
     def _get_cached(self) -> T:
         cache = self.cache
-        generation = cache.get(self.generation_key)
+        seen = _request_generations()
+        generation = seen.get(self.generation_key) if seen is not None else None
         if generation is None:
-            generation = uuid.uuid4().hex
-            if not cache.add(self.generation_key, generation, timeout=None):
-                # Another process started the first generation at the same moment.
-                generation = cache.get(self.generation_key) or generation
+            generation = self._read_generation(cache)
+            if seen is not None:
+                seen[self.generation_key] = generation
         memo = self._memo
         if memo is not None and memo[0] == generation:
             return memo[1]
@@ -97,7 +99,19 @@ class Snapshot(Generic[T]):
         self._memo = (generation, value)
         return value
 
+    def _read_generation(self, cache: BaseCache) -> str:
+        generation = cache.get(self.generation_key)
+        if generation is None:
+            generation = uuid.uuid4().hex
+            if not cache.add(self.generation_key, generation, timeout=None):
+                # Another process started the first generation at the same moment.
+                generation = cache.get(self.generation_key) or generation
+        return str(generation)
+
     def invalidate(self) -> None:
+        seen = _request_generations()
+        if seen is not None:
+            seen.pop(self.generation_key, None)
         try:
             self.cache.set(self.generation_key, uuid.uuid4().hex, timeout=None)
         except CACHE_ERRORS as exc:
@@ -107,3 +121,27 @@ class Snapshot(Generic[T]):
     def invalidate_on_commit(self) -> None:
         self.invalidate()
         transaction.on_commit(self.invalidate)
+
+
+# Within one request, a snapshot's generation is read from the shared cache once: a check page
+# reads the service configuration several times (the check, the related content, the dates its
+# texts quote), and each read would otherwise be a round trip to Redis. The next request reads
+# it again, so an edit on any machine is still seen at once. Outside a request (commands,
+# tests without a client) every read goes to the cache.
+_local = threading.local()
+
+
+def _request_generations() -> dict[str, str] | None:
+    return cast(dict[str, str] | None, getattr(_local, "generations", None))
+
+
+def _request_started(**kwargs: object) -> None:
+    _local.generations = {}
+
+
+def _request_finished(**kwargs: object) -> None:
+    _local.generations = None
+
+
+request_started.connect(_request_started, dispatch_uid="snapshots.request_started")
+request_finished.connect(_request_finished, dispatch_uid="snapshots.request_finished")
