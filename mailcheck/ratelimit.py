@@ -107,13 +107,20 @@ def admitted(
         slots.release()
 
 
+# How long a check waits for a slot before it is told "busy". A check answered from cached DNS
+# holds its slot for a few milliseconds, so under a burst of ordinary checks a slot frees up
+# within this; checks stuck on a silent name server hold theirs for the whole DNS budget, and
+# the extra ones are turned away after this short wait instead of holding a thread for long.
+SLOT_WAIT = 0.05
+
+
 class _Slots:
     def __init__(self, size: int) -> None:
         self.size = size
         self._semaphore = threading.BoundedSemaphore(size)
 
     def acquire(self) -> bool:
-        return self._semaphore.acquire(blocking=False)
+        return self._semaphore.acquire(timeout=SLOT_WAIT)
 
     def release(self) -> None:
         self._semaphore.release()
