@@ -27,7 +27,7 @@ import ipaddress
 import logging
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 
@@ -79,7 +79,12 @@ def target_domain(account: str, mail_from: str, service: Service) -> str | None:
 
 @contextmanager
 def admitted(
-    request: HttpRequest, domain: str, service: Service, *, live_dns: bool = True
+    request: HttpRequest,
+    domain: str,
+    service: Service,
+    *,
+    live_dns: bool = True,
+    also: Iterable[str] = (),
 ) -> Iterator[None]:
     """Count one check from ``request`` for ``domain`` and, when it asks ``live_dns``, hold
     one of the process's check slots while it runs.
@@ -91,8 +96,11 @@ def admitted(
     # a limit per domain would lock them all out together. Their answers come from our own
     # name servers and stay in the resolver's cache for the records' TTL, so they cannot be
     # used to flood anyone. The per-client limit still applies.
-    if not service.is_service_domain(domain):
-        _count(request, Limit.DOMAIN, settings.CHECK_DOMAIN_RATE_LIMIT, registrable_domain(domain))
+    # ``also``: other domains the check asks about, such as the visible From's (its DMARC
+    # policy), each counted once against its own limit.
+    targets = {registrable_domain(d) for d in (domain, *also) if not service.is_service_domain(d)}
+    for target in sorted(targets):
+        _count(request, Limit.DOMAIN, settings.CHECK_DOMAIN_RATE_LIMIT, target)
     if not live_dns:
         yield
         return

@@ -10,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from mailcheck.check import Rejected, Report
 from mailcheck.dns import Resolver
 from mailcheck.forms import CheckForm
+from mailcheck.identity import parse_address
 from mailcheck.policy import Service
 from mailcheck.presenters import problem_text, report_context
 from mailcheck.ratelimit import Limit, Refused, admitted, target_domain
@@ -80,7 +81,14 @@ def limited_check(
         # The core refuses this input before any DNS query: nothing to count or wait for.
         outcome = check_as_configured(account, mail_from, service, resolver, header_from)
     else:
-        with admitted(request, domain, service, live_dns=resolver.source == "live"):
+        visible = parse_address(header_from, service.domains).value if header_from else None
+        with admitted(
+            request,
+            domain,
+            service,
+            live_dns=resolver.source == "live",
+            also=(visible.domain,) if visible else (),
+        ):
             outcome = check_as_configured(account, mail_from, service, resolver, header_from)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     if isinstance(outcome, Rejected):

@@ -224,3 +224,24 @@ def test_a_bad_rate_setting_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
         envrate("CHECK_RATE_LIMIT", "30/m")
     monkeypatch.setenv("CHECK_RATE_LIMIT", "")
     assert envrate("CHECK_RATE_LIMIT", "30/m") == ""
+
+
+def test_the_visible_from_domain_counts_against_its_own_limit(
+    client: Client, demo: None, settings: Any
+) -> None:
+    # The check asks the visible From's domain for its DMARC policy: that domain is protected
+    # too, even when the envelope From is one of the service's own (exempt) addresses.
+    settings.CHECK_DOMAIN_RATE_LIMIT = "2/m"
+
+    def with_visible_from(n: int) -> int:
+        return client.get(
+            "/check/",
+            {
+                "account": ACCOUNT,
+                "mail_from": "iij-taro@iijmio-mail.jp",
+                "header_from": f"u{n}@example.com",
+            },
+            REMOTE_ADDR=f"192.0.2.{n + 1}",
+        ).status_code
+
+    assert [with_visible_from(n) for n in range(3)] == [200, 200, 429]
