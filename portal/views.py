@@ -33,11 +33,14 @@ def home(request: HttpRequest) -> HttpResponse:
 # when the database is what failed.
 
 
+def url_language(request: HttpRequest) -> str:
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
 def error_page(
     request: HttpRequest, template_name: str, status: int, context: dict[str, object] | None = None
 ) -> HttpResponse:
-    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(url_language(request)):
         body = loader.render_to_string(
             template_name, {"request": request, **site(request), **(context or {})}
         )
@@ -62,7 +65,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:
         # The error page must answer whatever broke; the plainest page is better than none.
         logger.exception("The 500 page could not be rendered")
-        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        language = url_language(request)
         with translation.override(language):
             text = gettext("Something went wrong on our side")
         return HttpResponse(
