@@ -33,7 +33,7 @@ def client_ip(request: HttpRequest) -> str:
     remote = parse_address(remote_addr)
     if remote is None:
         return str(remote_addr)
-    networks = trusted_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    networks = configured_networks()
     if not is_trusted(remote, networks):
         return str(remote)
     # Several X-Forwarded-For headers arrive joined by commas (WSGI, RFC 9110 §5.3).
@@ -48,6 +48,12 @@ def client_ip(request: HttpRequest) -> str:
         if not is_trusted(address, networks):
             break
     return str(client)
+
+
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connection itself comes from one of TRUSTED_PROXIES."""
+    remote = parse_address(request.META.get("REMOTE_ADDR", ""))
+    return remote is not None and is_trusted(remote, configured_networks())
 
 
 def parse_address(value: str) -> IPAddress | None:
@@ -69,6 +75,10 @@ def parse_address(value: str) -> IPAddress | None:
 
 def is_trusted(address: IPAddress, networks: Iterable[IPNetwork]) -> bool:
     return any(address.version == net.version and address in net for net in networks)
+
+
+def configured_networks() -> tuple[IPNetwork, ...]:
+    return trusted_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
 
 
 @lru_cache(maxsize=8)

@@ -24,13 +24,12 @@ import time
 import traceback
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from log_request_id import local  # type: ignore[import-untyped]
 from log_request_id.middleware import RequestIDMiddleware  # type: ignore[import-untyped]
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
-from portal.clientip import client_ip, is_trusted, parse_address, trusted_networks
+from portal.clientip import client_ip, from_trusted_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -159,12 +158,6 @@ class RequestIdMiddleware(RequestIDMiddleware):  # type: ignore[misc]
 
     def _get_request_id(self, request: HttpRequest) -> str:
         incoming = request.META.get(self.request_id_header or "HTTP_X_REQUEST_ID", "")
-        if incoming and _REQUEST_ID.fullmatch(incoming) and _from_trusted_proxy(request):
+        if incoming and _REQUEST_ID.fullmatch(incoming) and from_trusted_proxy(request):
             return str(incoming)
         return str(self._generate_id())
-
-
-def _from_trusted_proxy(request: HttpRequest) -> bool:
-    remote = parse_address(request.META.get("REMOTE_ADDR", ""))
-    networks = trusted_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
-    return remote is not None and is_trusted(remote, networks)
