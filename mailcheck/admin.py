@@ -24,6 +24,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -392,7 +393,7 @@ class ServiceAdmin(ReviewedConfigurationAdmin):
         if not self.has_view_or_change_permission(request, service):
             raise PermissionDenied
         paginator = Paginator(audit.service_history_keys(service), self.audit_per_page)
-        page = paginator.get_page(request.GET.get("p"))
+        page = paginator.get_page(request.GET.get(PAGE_VAR))
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Configuration history: %(service)s") % {"service": service},
@@ -401,6 +402,7 @@ class ServiceAdmin(ReviewedConfigurationAdmin):
             "entries": audit.entries(audit.load(page.object_list)),
             "page_obj": page,
             "page_range": paginator.get_elided_page_range(page.number),
+            "page_var": PAGE_VAR,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/mailcheck/service/audit.html", context)
