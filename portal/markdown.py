@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -109,11 +110,12 @@ def elements_of(html: str) -> list[tuple[str, str, str]]:
     return counter.elements
 
 
-def sanitise(html: str) -> str:
+def sanitise(html: str, attribute_filter: Callable[[str, str, str], str] | None = None) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute_filter,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -165,12 +167,4 @@ def absolute_links(html: str, base_url: str) -> str:
             return urljoin(base_url, value)
         return value
 
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=rewrite,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
+    return sanitise(html, attribute_filter=rewrite)
