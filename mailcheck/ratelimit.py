@@ -67,14 +67,18 @@ class Refused(Exception):
         return 503 if self.limit is Limit.BUSY else 429
 
 
-def target_domain(account: str, mail_from: str, service: Service) -> str | None:
-    """The envelope From's domain when the core will run a check for this input, else None
-    (the core refuses the input before any DNS query, so nothing is counted)."""
+def target_domains(
+    account: str, mail_from: str, header_from: str, service: Service
+) -> tuple[str, ...]:
+    """The domains a check for this input asks DNS about: the envelope From's, then the visible
+    From's (its DMARC policy) when one is given and readable. Empty when the core refuses the
+    input before any DNS query, so nothing is counted."""
     parsed_account = parse_account(account, service.domains)
     parsed_address = parse_address(mail_from, service.domains)
     if parsed_account.value is None or parsed_address.value is None:
-        return None
-    return parsed_address.value.domain
+        return ()
+    visible = parse_address(header_from, service.domains).value if header_from else None
+    return (parsed_address.value.domain, *((visible.domain,) if visible else ()))
 
 
 @contextmanager

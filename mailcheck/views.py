@@ -10,10 +10,9 @@ from django.utils.cache import add_never_cache_headers
 from mailcheck.check import Rejected, Report
 from mailcheck.dns import Resolver
 from mailcheck.forms import CheckForm
-from mailcheck.identity import parse_address
 from mailcheck.policy import Service
 from mailcheck.presenters import problem_text, report_context
-from mailcheck.ratelimit import Limit, Refused, admitted, target_domain
+from mailcheck.ratelimit import Limit, Refused, admitted, target_domains
 from mailcheck.services import (
     ServiceNotConfigured,
     check_as_configured,
@@ -76,19 +75,13 @@ def limited_check(
     customer's own domain can name the customer, and the codes are what operations need.
     """
     started = time.perf_counter()
-    domain = target_domain(account, mail_from, service)
-    if domain is None:
+    domains = target_domains(account, mail_from, header_from, service)
+    if not domains:
         # The core refuses this input before any DNS query: nothing to count or wait for.
         outcome = check_as_configured(account, mail_from, service, resolver, header_from)
     else:
-        visible = parse_address(header_from, service.domains).value if header_from else None
-        with admitted(
-            request,
-            domain,
-            service,
-            live_dns=resolver.source == "live",
-            also=(visible.domain,) if visible else (),
-        ):
+        domain, *also = domains
+        with admitted(request, domain, service, live_dns=resolver.source == "live", also=also):
             outcome = check_as_configured(account, mail_from, service, resolver, header_from)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     if isinstance(outcome, Rejected):
