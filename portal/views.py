@@ -37,13 +37,9 @@ def url_language(request: HttpRequest) -> str:
     return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
-def error_page(
-    request: HttpRequest, template_name: str, status: int, context: dict[str, object] | None = None
-) -> HttpResponse:
+def error_page(request: HttpRequest, template_name: str, status: int) -> HttpResponse:
     with translation.override(url_language(request)):
-        body = loader.render_to_string(
-            template_name, {"request": request, **site(request), **(context or {})}
-        )
+        body = loader.render_to_string(template_name, {"request": request, **site(request)})
     return HttpResponse(body, status=status)
 
 
