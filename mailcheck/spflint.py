@@ -22,11 +22,11 @@ from typing import Final
 import spf as pyspf
 
 from mailcheck.dns import DnsLookup, InvalidName
-from mailcheck.spf import SpfResult, check_address
+from mailcheck.spf import MAX_LOOKUPS, MAX_VOID_LOOKUPS, SpfResult, check_address
 
-# RFC 7208 §4.6.4: at most 10 terms that cause DNS queries, and at most 2 of them void.
-LOOKUP_LIMIT: Final = 10
-VOID_LOOKUP_LIMIT: Final = 2
+# RFC 7208 §4.6.4: the lint reports against the same limits the evaluator enforces.
+LOOKUP_LIMIT: Final = MAX_LOOKUPS
+VOID_LOOKUP_LIMIT: Final = MAX_VOID_LOOKUPS
 # RFC 7208 §3.4: a record that keeps the whole DNS answer within 512 octets (UDP) leaves about
 # 450 octets for the record itself.
 SIZE_LIMIT: Final = 450
