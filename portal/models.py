@@ -118,6 +118,13 @@ class BilingualContent(models.Model):
         kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
 
+    @property
+    def language(self) -> str:
+        """The language this entry is shown in on the current page: English on an English page
+        when it has an English title or question, Japanese otherwise."""
+        english = getattr(self, self.LANGUAGE_FIELDS["en"][0])
+        return "en" if current_language() == "en" and english else "ja"
+
     def text_of(self, language: str) -> tuple[str, ...]:
         return tuple(getattr(self, name) for name in self.LANGUAGE_FIELDS[language])
 
@@ -382,11 +389,6 @@ class Notice(BilingualContent):
         return self.status() == self.Status.PUBLISHED
 
     @property
-    def language(self) -> str:
-        """The language this notice is shown in on the current page."""
-        return "en" if current_language() == "en" and self.title_en else "ja"
-
-    @property
     def title(self) -> str:
         return with_facts(self.title_en if self.language == "en" else self.title_ja)
 
@@ -548,10 +550,6 @@ class FaqEntry(BilingualContent):
                 {field: _("Give both the English question and answer, or neither.")},
                 code="half_translated",
             )
-
-    @property
-    def language(self) -> str:
-        return "en" if current_language() == "en" and self.question_en else "ja"
 
     @property
     def question(self) -> str:
