@@ -20,7 +20,7 @@ from enum import StrEnum
 
 import spf as pyspf
 
-from mailcheck.dns import DnsLookup
+from mailcheck.dns import DnsLookup, txt_records
 
 # DMARCbis §4.10.1: at most eight queries, the last of them at the domain's last eight labels.
 MAX_WALK = 8
@@ -71,14 +71,6 @@ def _policy(value: str | None) -> DmarcPolicy | None:
         return None
 
 
-def _txt(lookup: DnsLookup, name: str) -> list[str]:
-    texts = []
-    for (_name, qtype), value in lookup(name, "TXT"):
-        if qtype == "TXT":
-            texts.append(b"".join(value).decode("utf-8", "replace"))
-    return texts
-
-
 def _name(domain: str) -> str:
     return domain.rstrip(".").lower()
 
@@ -93,7 +85,7 @@ def _walk(domain: str, lookup: DnsLookup) -> Iterator[tuple[str, str, dict[str, 
     for candidate in candidates:
         found = [
             (text, tags)
-            for text in _txt(lookup, f"_dmarc.{candidate}")
+            for text in txt_records(lookup, f"_dmarc.{candidate}")
             if (tags := parse_record(text)) is not None
         ]
         # RFC 7489 §6.6.3: more than one record means none applies at this name.

@@ -63,6 +63,7 @@ __all__ = [
     "loggable_name",
     "parse_nameserver",
     "resolver_from_setting",
+    "txt_records",
 ]
 
 logger = logging.getLogger(__name__)
@@ -677,6 +678,16 @@ def _timed_out(exc: BaseException) -> bool:
     # Both resolvers above say "timeout" in the TempError they raise for one; an exhausted
     # budget is time run out too.
     return isinstance(exc, BudgetExhausted) or "timeout" in str(exc).lower()
+
+
+def txt_records(lookup: DnsLookup, name: str, qtype: str = "TXT") -> list[str]:
+    """The TXT (or SPF-type) records of ``name``, each record's strings joined into one text
+    as SPF and DMARC read them (RFC 7208 §3.3); a CNAME on the way is skipped."""
+    return [
+        b"".join(value).decode("utf-8", "replace")
+        for (_name, rtype), value in lookup(name, qtype)
+        if rtype == qtype
+    ]
 
 
 def _answer_text(qtype: str, rtype: str, value: Any) -> str:

@@ -21,7 +21,7 @@ from typing import Final
 
 import spf as pyspf
 
-from mailcheck.dns import DnsLookup, InvalidName
+from mailcheck.dns import DnsLookup, InvalidName, txt_records
 from mailcheck.spf import MAX_LOOKUPS, MAX_VOID_LOOKUPS, SpfResult, check_address
 
 # RFC 7208 §4.6.4: the lint reports against the same limits the evaluator enforces.
@@ -188,14 +188,11 @@ class _Walk:
 
     def records(self, domain: str, qtype: str) -> list[str]:
         """The ``v=spf1`` records of ``domain`` (RFC 7208 §4.5), each TXT's strings joined."""
-        found = []
-        for (_name, rtype), value in self.lookup(domain, qtype):
-            if rtype != qtype:
-                continue  # a CNAME on the way
-            text = b"".join(value).decode("utf-8", "replace")
-            if text.lower() == "v=spf1" or text.lower().startswith("v=spf1 "):
-                found.append(text)
-        return found
+        return [
+            text
+            for text in txt_records(self.lookup, domain, qtype)
+            if text.lower() == "v=spf1" or text.lower().startswith("v=spf1 ")
+        ]
 
     def _answers(self, domain: str, qtype: str) -> bool:
         return any(rtype == qtype for (_name, rtype), _value in self.lookup(domain, qtype))
