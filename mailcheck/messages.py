@@ -309,3 +309,32 @@ DKIM_NOT_CHECKED = _(
     "This check covers SPF only. If your mail carries a DKIM signature of %(dmarc_domain)s "
     "(added by the provider that hosts that domain), recipients may accept it after all."
 )
+
+# The headings of a result's periods, before and after a dated change, or the one period when
+# the rules never changed.
+PERIOD_HEADINGS: dict[str, Promise] = {
+    "before": _("Before the change (until %(day)s)"),
+    "after": _("After the change (from %(day)s)"),
+}
+PERIOD_NOW = _("Your mail today")
+
+# The recipient's SPF verdict from today on, in one sentence (in the result's details).
+VERDICT_SUMMARIES: dict[SpfResult, Promise] = {
+    SpfResult.PASS: _("Recipients will see this mail as coming from an authorised server."),
+    SpfResult.NONE: _(
+        "The sender's domain publishes no SPF, so recipients cannot verify it either way."
+    ),
+}
+VERDICT_NOT_AUTHORISED = _("Recipients will not see this mail as coming from an authorised server.")
+VERDICT_TIMELINE = _("Before the change of %(day)s: spf=%(before)s. From that day: spf=%(after)s.")
+
+# Nothing to change: the account and address belong together, or a mismatch passes anyway.
+NO_FIX_MATCHING = _("Nothing: your account name and mail address belong together.")
+NO_FIX_PASSING = _("Nothing: recipients' SPF check passes with these settings.")
+
+# What a DNS query of the trace got instead of an answer.
+QUERY_OUTCOMES: dict[str, Promise] = {
+    "nxdomain_or_nodata": _("Nothing (no such name, or no record of this type)"),
+    "timeout": _("No answer in time"),
+}
+QUERY_ERROR = _("DNS error")

@@ -11,7 +11,7 @@ from mailcheck.check import Rejected, Report
 from mailcheck.dns import Resolver
 from mailcheck.forms import CheckForm
 from mailcheck.policy import Service
-from mailcheck.presenters import problem_text, report_context
+from mailcheck.presenters import RelatedContent, ResultView, problem_text
 from mailcheck.ratelimit import Limit, Refused, admitted, target_domains
 from mailcheck.services import (
     ServiceNotConfigured,
@@ -19,6 +19,7 @@ from mailcheck.services import (
     current_resolver,
     current_service,
 )
+from portal.models import related_to_findings
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,10 @@ def check(request: HttpRequest) -> HttpResponse:
             for problem in outcome.problems:
                 form.add_error(problem.field.value, problem_text(problem, service.domains))
         else:
-            context["report"] = report_context(outcome)
+            # The site's notices and FAQ entries that staff linked to the result's findings come
+            # with it, from the cached snapshot (portal.models.RELATED_SNAPSHOT): no query.
+            codes = [finding.value for finding in outcome.findings]
+            context["report"] = ResultView(outcome, RelatedContent(*related_to_findings(codes)))
             # The step-by-step trace (every record and DNS query of every address) is for
             # experts and costs as much to render as the rest of the page: shown on request.
             context["show_trace"] = request.GET.get("trace") == "1"
