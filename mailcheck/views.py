@@ -13,6 +13,7 @@ from mailcheck.forms import CheckForm
 from mailcheck.policy import Service
 from mailcheck.presenters import RelatedContent, ResultView, problem_text
 from mailcheck.ratelimit import Limit, Refused, admitted, target_domains
+from mailcheck.results import counting
 from mailcheck.services import (
     ServiceNotConfigured,
     check_as_configured,
@@ -111,6 +112,7 @@ def limited_check(
                 "check_ms": elapsed_ms,
             },
         )
+        counting.count_check(outcome, source="web")
     return outcome
 
 

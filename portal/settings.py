@@ -126,6 +126,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "mailcheck",
+    # The JSON API and its tokens; saved results and the daily check counts.
+    "mailcheck.api",
+    "mailcheck.results",
     "portal",
 ]
 
@@ -362,6 +365,11 @@ if WEB_THREADS < 1 or MAILCHECK_MAX_CONCURRENT_CHECKS < 1:
 # Counted in the default cache: set REDIS_URL, or each worker process counts on its own.
 CHECK_RATE_LIMIT = envrate("CHECK_RATE_LIMIT", "30/m")
 CHECK_DOMAIN_RATE_LIMIT = envrate("CHECK_DOMAIN_RATE_LIMIT", "120/m")
+# Days a result saved for support is kept (mailcheck/results/); `manage.py purgeresults` deletes
+# it afterwards, and it is never shown once expired.
+SAVED_RESULT_DAYS = envint("SAVED_RESULT_DAYS", 30)
+if SAVED_RESULT_DAYS < 1:
+    raise ImproperlyConfigured("SAVED_RESULT_DAYS must be at least 1")
 
 # Logs: one JSON object per line in production, plain text in development; every line has the
 # request id and no mail address (portal/logging.py). The server's own lines (gunicorn) use

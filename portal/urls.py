@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from mailcheck.api.routes import api
 from portal import content_views, health, views
 from portal.feeds import NoticeFeed
 from portal.sitemaps import SITEMAPS
@@ -19,6 +20,8 @@ urlpatterns = [
     # For load balancers: never language-prefixed, never redirected (portal/health.py).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The JSON API and its documentation (mailcheck/api/): no language prefix, no CSRF.
+    path("api/v1/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -30,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("faq/", content_views.faq, name="faq"),
     path("faq/<slug:slug>/", content_views.faq_detail, name="faq_detail"),
     path("sitemap/", content_views.site_map, name="site_map"),
+    path("r/", include("mailcheck.results.urls")),
     prefix_default_language=False,
 )
 
