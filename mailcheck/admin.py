@@ -41,7 +41,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from mailcheck import audit, models
 from mailcheck.policy import Service, service_from_document
-from mailcheck.services import current_resolver, export_service, load_service
+from mailcheck.services import SERVICE_FIELDS, current_resolver, export_service, load_service
 from mailcheck.validation import ImpactRow, Path, Problem, Validation, impact, validate
 
 # Where a problem of the document can be shown: a form and one of its fields (None: the form).
@@ -352,7 +352,21 @@ class ServiceAdmin(ReviewedConfigurationAdmin):
     readonly_fields = ["route_links"]
     fieldsets = [
         (None, {"fields": ["name", "is_active"]}),
-        (_("Submission server"), {"fields": ["submission_host", "submission_port"]}),
+        (
+            _("Submission server"),
+            {"fields": ["submission_host", "submission_port", "submission_security"]},
+        ),
+        (
+            _("Incoming server (for setting up mail programs)"),
+            {
+                "fields": [
+                    "incoming_protocol",
+                    "incoming_host",
+                    "incoming_port",
+                    "incoming_security",
+                ]
+            },
+        ),
         (_("Outbound routes"), {"fields": ["route_links"]}),
     ]
 
@@ -414,8 +428,7 @@ class ServiceAdmin(ReviewedConfigurationAdmin):
         document.update(
             name=service.name,
             active=service.is_active,
-            submission_host=service.submission_host,
-            submission_port=service.submission_port,
+            **{key: getattr(service, key) for key in SERVICE_FIELDS},
         )
         rows: Rows = {("active",): (review.form, "is_active")}
         for formset in review.formsets:

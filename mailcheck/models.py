@@ -9,12 +9,20 @@ import datetime
 import ipaddress
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mailcheck.identity import parse_domain
-from mailcheck.policy import RouteKind
+from mailcheck.policy import (
+    DEFAULT_INCOMING_PORT,
+    DEFAULT_INCOMING_PROTOCOL,
+    DEFAULT_SECURITY,
+    IncomingProtocol,
+    RouteKind,
+    Security,
+)
 
 
 def normalise_domain_name(value: str, field: str) -> str:
@@ -37,10 +45,52 @@ class RouteChoice(models.TextChoices):
     UNLISTED = RouteKind.UNLISTED.value, _("Unlisted route")
 
 
+class SecurityChoice(models.TextChoices):
+    STARTTLS = Security.STARTTLS.value, _("STARTTLS")
+    SSL = Security.SSL.value, _("SSL/TLS")
+    NONE = Security.NONE.value, _("None (unencrypted)")
+
+
+class IncomingProtocolChoice(models.TextChoices):
+    POP3 = IncomingProtocol.POP3.value, "POP3"
+    IMAP = IncomingProtocol.IMAP.value, "IMAP"
+
+
+PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
+
+
 class Service(models.Model):
     name = models.CharField(_("name"), max_length=100)
     submission_host = models.CharField(_("submission host"), max_length=253)
     submission_port = models.PositiveIntegerField(_("submission port"), default=587)
+    submission_security = models.CharField(
+        _("submission connection security"),
+        max_length=10,
+        choices=SecurityChoice.choices,
+        default=DEFAULT_SECURITY.value,
+    )
+    # The server mail programs fetch mail from: only for setting them up (mailcheck/autoconfig/).
+    incoming_protocol = models.CharField(
+        _("incoming protocol"),
+        max_length=10,
+        choices=IncomingProtocolChoice.choices,
+        default=DEFAULT_INCOMING_PROTOCOL.value,
+    )
+    incoming_host = models.CharField(
+        _("incoming host"),
+        max_length=253,
+        blank=True,
+        help_text=_("Where mail programs fetch mail. Left empty, the submission host."),
+    )
+    incoming_port = models.PositiveIntegerField(
+        _("incoming port"), default=DEFAULT_INCOMING_PORT, validators=PORT_VALIDATORS
+    )
+    incoming_security = models.CharField(
+        _("incoming connection security"),
+        max_length=10,
+        choices=SecurityChoice.choices,
+        default=DEFAULT_SECURITY.value,
+    )
     is_active = models.BooleanField(
         _("active"),
         default=True,
@@ -66,6 +116,12 @@ class Service(models.Model):
 
     def clean(self) -> None:
         self.submission_host = normalise_domain_name(self.submission_host, "submission_host")
+        # Stored explicitly, so the export and the admin show the host mail programs are given.
+        self.incoming_host = (
+            normalise_domain_name(self.incoming_host, "incoming_host")
+            if self.incoming_host.strip()
+            else self.submission_host
+        )
 
 
 class ServiceDomain(models.Model):

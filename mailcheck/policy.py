@@ -21,6 +21,26 @@ class RouteKind(StrEnum):
     UNLISTED = "unlisted"
 
 
+class Security(StrEnum):
+    """How a mail program protects its connection to one of the service's servers."""
+
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (RFC 3207, RFC 2595)
+    SSL = "ssl"  # TLS from the first byte ("implicit TLS", RFC 8314)
+    NONE = "none"  # unencrypted
+
+
+class IncomingProtocol(StrEnum):
+    POP3 = "pop3"
+    IMAP = "imap"
+
+
+# What a configuration that does not say (an older export, a new service) gets: the real
+# service's settings, submission with STARTTLS and POP3 on the submission host, port 110.
+DEFAULT_SECURITY = Security.STARTTLS
+DEFAULT_INCOMING_PROTOCOL = IncomingProtocol.POP3
+DEFAULT_INCOMING_PORT = 110
+
+
 @dataclass(frozen=True)
 class Route:
     kind: RouteKind
@@ -78,6 +98,13 @@ class Service:
     changes: tuple[PolicyChange, ...] = ()
     # Before the first change every authenticated mail took this route.
     initial_route: RouteKind = RouteKind.LISTED
+    # What mail programs are told to use (mailcheck/autoconfig/). An empty incoming host is the
+    # submission host.
+    submission_security: Security = DEFAULT_SECURITY
+    incoming_protocol: IncomingProtocol = DEFAULT_INCOMING_PROTOCOL
+    incoming_host: str = ""
+    incoming_port: int = DEFAULT_INCOMING_PORT
+    incoming_security: Security = DEFAULT_SECURITY
 
     def route(self, kind: RouteKind) -> Route:
         for route in self.routes:
@@ -125,6 +152,10 @@ class Service:
     def is_service_domain(self, domain: str) -> bool:
         return domain.lower() in self.domains
 
+    @property
+    def incoming_server(self) -> str:
+        return self.incoming_host or self.submission_host
+
 
 def service_from_document(data: Mapping[str, Any]) -> Service:
     """A Service from the configuration document that ``manage.py exportservice`` writes."""
@@ -148,4 +179,12 @@ def service_from_document(data: Mapping[str, Any]) -> Service:
             )
             for c in data["changes"]
         ),
+        # Absent from exports written before mail programs were configured from them.
+        submission_security=Security(data.get("submission_security") or DEFAULT_SECURITY),
+        incoming_protocol=IncomingProtocol(
+            data.get("incoming_protocol") or DEFAULT_INCOMING_PROTOCOL
+        ),
+        incoming_host=data.get("incoming_host") or "",
+        incoming_port=int(data.get("incoming_port") or DEFAULT_INCOMING_PORT),
+        incoming_security=Security(data.get("incoming_security") or DEFAULT_SECURITY),
     )

@@ -22,7 +22,7 @@ from mailcheck import models
 from mailcheck.check import Rejected, Report, run_check
 from mailcheck.dns import Resolver, resolver_from_setting
 from mailcheck.dnscache import SharedDnsCache
-from mailcheck.policy import PolicyChange, Route, RouteKind, Service
+from mailcheck.policy import IncomingProtocol, PolicyChange, Route, RouteKind, Security, Service
 from mailcheck.snapshots import Snapshot
 from mailcheck.validation import Path, Validation, path_text, validate
 
@@ -73,6 +73,11 @@ def to_core(row: models.Service) -> Service:
         name=row.name,
         submission_host=row.submission_host,
         submission_port=row.submission_port,
+        submission_security=Security(row.submission_security),
+        incoming_protocol=IncomingProtocol(row.incoming_protocol),
+        incoming_host=row.incoming_host,
+        incoming_port=row.incoming_port,
+        incoming_security=Security(row.incoming_security),
         domains=tuple(d.name for d in row.domains.all()),
         routes=routes,
         changes=tuple(
@@ -130,6 +135,20 @@ EXPORT_FORMAT = "mailcheck-service/1"
 # Change reasons are stored in a column of 100 characters (django-simple-history's default).
 CHANGE_REASON_LENGTH = 100
 
+# The service's own fields in the document, besides its name and active flag, in its order. The
+# servers mail programs are given (mailcheck/autoconfig/) came later: a document without them
+# is read with the model's defaults.
+SERVICE_FIELDS = (
+    "submission_host",
+    "submission_port",
+    "submission_security",
+    "incoming_protocol",
+    "incoming_host",
+    "incoming_port",
+    "incoming_security",
+)
+OPTIONAL_SERVICE_FIELDS = SERVICE_FIELDS[2:]
+
 
 def export_service(row: models.Service) -> dict[str, Any]:
     """Every field of the service and of its domains, routes, addresses and changes."""
@@ -137,8 +156,7 @@ def export_service(row: models.Service) -> dict[str, Any]:
         "format": EXPORT_FORMAT,
         "name": row.name,
         "active": row.is_active,
-        "submission_host": row.submission_host,
-        "submission_port": row.submission_port,
+        **{key: getattr(row, key) for key in SERVICE_FIELDS},
         "domains": [d.name for d in row.domains.all()],
         "routes": [
             {
@@ -331,6 +349,12 @@ def _read(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         submission_host=reader.get(data, root, "submission_host", str) or "",
         submission_port=reader.get(data, root, "submission_port", int) or 0,
     )
+    for key in OPTIONAL_SERVICE_FIELDS:
+        field = models.Service._meta.get_field(key)
+        assert isinstance(field, db_models.Field)
+        kind = int if isinstance(field, db_models.IntegerField) else str
+        default = field.get_default()
+        setattr(service, key, reader.get(data, root, key, kind, default=default) or default)
     domains = reader.items(data, root, "domains", str)
     routes = reader.items(data, root, "routes", dict)
     changes = reader.items(data, root, "changes", dict)
@@ -340,8 +364,7 @@ def _read(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     document: dict[str, Any] = {
         "name": service.name,
         "active": active,
-        "submission_host": service.submission_host,
-        "submission_port": service.submission_port,
+        **{key: getattr(service, key) for key in SERVICE_FIELDS},
         "domains": [],
         "routes": [],
         "changes": [],
@@ -504,7 +527,7 @@ def differences(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Differe
     if old is None:
         found.append(Difference("+", "service", new=new["name"]))
         old = {"domains": [], "routes": [], "changes": []}
-    for key in ("submission_host", "submission_port"):
+    for key in SERVICE_FIELDS:
         if key in old and old[key] != new[key]:
             found.append(Difference("~", key, str(old[key]), str(new[key])))
     for name in old["domains"]:
@@ -576,7 +599,7 @@ def apply_import(plan: ImportPlan, *, reason: str) -> models.Service:
     if row is None:
         row = models.Service(name=document["name"], is_active=plan.active)
     changed = row.pk is None
-    for key in ("submission_host", "submission_port"):
+    for key in SERVICE_FIELDS:
         if getattr(row, key) != document[key]:
             setattr(row, key, document[key])
             changed = True

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mailcheck import domain_views, guide_views, views
+from mailcheck.autoconfig import views as autoconfig_views
 from portal.security import private_when_queried
 
 app_name = "mailcheck"
@@ -12,4 +13,6 @@ urlpatterns = [
     # Opened from a result, a guide's address and page hold the customer's values too.
     path("guides/", private_when_queried(guide_views.guide_index), name="guides"),
     path("guides/<slug:program>/", private_when_queried(guide_views.guide_detail), name="guide"),
+    # The set-up of a mail program for one address: the address is in the URL and the page.
+    path("setup/", private_when_queried(autoconfig_views.setup), name="setup"),
 ]

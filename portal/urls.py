@@ -22,6 +22,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     # The JSON API and its documentation (mailcheck/api/): no language prefix, no CSRF.
     path("api/v1/", api.urls),
+    # Where mail programs look for their settings (autoconfig, Autodiscover, Apple profile).
+    path("", include("mailcheck.autoconfig.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -547,6 +547,11 @@ def service_edit_form(service: models.Service, **fields: str) -> dict[str, str]:
         "name": service.name,
         "submission_host": service.submission_host,
         "submission_port": str(service.submission_port),
+        "submission_security": service.submission_security,
+        "incoming_protocol": service.incoming_protocol,
+        "incoming_host": service.incoming_host,
+        "incoming_port": str(service.incoming_port),
+        "incoming_security": service.incoming_security,
         "_save": "Save",
     }
     if service.is_active:
