@@ -2,6 +2,7 @@ from django.urls import path
 
 from mailcheck import domain_views, guide_views, views
 from mailcheck.autoconfig import views as autoconfig_views
+from mailcheck.batch import views as batch_views
 from portal.security import private_when_queried
 
 app_name = "mailcheck"
@@ -15,4 +16,10 @@ urlpatterns = [
     path("guides/<slug:program>/", private_when_queried(guide_views.guide_detail), name="guide"),
     # The set-up of a mail program for one address: the address is in the URL and the page.
     path("setup/", private_when_queried(autoconfig_views.setup), name="setup"),
+    # Batch checks: the upload form; a batch's page, status and CSV (private: they list addresses).
+    path("batch/", batch_views.upload, name="batch_upload"),
+    path("batch/sample.csv", batch_views.sample, name="batch_sample"),
+    path("batch/<slug:public_id>/", batch_views.detail, name="batch"),
+    path("batch/<slug:public_id>/status.json", batch_views.status, name="batch_status"),
+    path("batch/<slug:public_id>/results.csv", batch_views.download, name="batch_csv"),
 ]

@@ -129,6 +129,10 @@ INSTALLED_APPS = [
     # The JSON API and its tokens; saved results and the daily check counts.
     "mailcheck.api",
     "mailcheck.results",
+    # Batch checks (CSV uploads) and the task queue they run on.
+    "mailcheck.batch",
+    "django_tasks",
+    "django_tasks_db",
     "portal",
 ]
 
@@ -365,6 +369,38 @@ if WEB_THREADS < 1 or MAILCHECK_MAX_CONCURRENT_CHECKS < 1:
 # Counted in the default cache: set REDIS_URL, or each worker process counts on its own.
 CHECK_RATE_LIMIT = envrate("CHECK_RATE_LIMIT", "30/m")
 CHECK_DOMAIN_RATE_LIMIT = envrate("CHECK_DOMAIN_RATE_LIMIT", "120/m")
+
+# Batch checks (mailcheck/batch/) run on a task queue (django-tasks). TASKS_BACKEND:
+# "database" (default: tasks wait in the database, `manage.py db_worker` runs them; make run and
+# make serve start it beside the web server), "rq" (Redis at TASKS_REDIS_URL, default REDIS_URL;
+# `manage.py rqworker` on any number of machines) or "immediate" (inside the upload's request;
+# for tests only: a large batch would hold the request for minutes).
+TASKS_BACKEND = envstr("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "rq":
+    TASKS_REDIS_URL = envstr("TASKS_REDIS_URL", REDIS_URL)
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL or REDIS_URL")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A batch of BATCH_MAX_ROWS rows on slow name servers may run for long: an hour at most.
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    INSTALLED_APPS.append("django_rq")
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}"
+    )
+# Rows one upload may hold, days a batch and its results are kept (then `manage.py prunebatches`
+# deletes them), and uploads per client address ("COUNT/PERIOD" as above; empty: no limit).
+BATCH_MAX_ROWS = envint("BATCH_MAX_ROWS", 10_000)
+BATCH_KEEP_DAYS = envint("BATCH_KEEP_DAYS", 7)
+if BATCH_MAX_ROWS < 1 or BATCH_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("BATCH_MAX_ROWS and BATCH_KEEP_DAYS must be at least 1")
+BATCH_RATE_LIMIT = envrate("BATCH_RATE_LIMIT", "10/h")
+# The upload's size in bytes; a row is well under 200 bytes, so the default fits BATCH_MAX_ROWS.
+BATCH_MAX_BYTES = envint("BATCH_MAX_BYTES", 4 * 1024 * 1024)
 # Days a result saved for support is kept (mailcheck/results/); `manage.py purgeresults` deletes
 # it afterwards, and it is never shown once expired.
 SAVED_RESULT_DAYS = envint("SAVED_RESULT_DAYS", 30)
