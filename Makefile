@@ -18,13 +18,15 @@ demo: setup
 
 run: demo
 	@echo "Portal: http://$(HOST):$(PORT)/  (English: /en/, admin: /admin/ as demo-admin / demo-admin-password)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) scripts/run_with_worker.py -- $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The production server (gunicorn.conf.py) on $(HOST):$(PORT), configured by the environment
 # alone: production sets DEBUG=false SECRET_KEY=... ALLOWED_HOSTS=... and the rest of
 # .env.example. Without any environment it serves a fresh checkout with the embedded defaults
 # (DEBUG on, SQLite under var/, the demo DNS zone). The demo service is loaded only while the
 # DNS answers come from the demo zone and no service exists yet; never the demo admin account.
+# scripts/run_with_worker.py runs the task worker for batch checks beside gunicorn, passes every
+# signal on to gunicorn and stops the worker when gunicorn stops.
 serve: setup
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
@@ -33,7 +35,7 @@ serve: setup
 	  zone:mailcheck/demo/demo.zone) $(PY) manage.py loaddemo --no-admin ;; \
 	esac
 	@echo "Portal: http://$(HOST):$(PORT)/  (gunicorn, gunicorn.conf.py)"
-	HOST=$(HOST) PORT=$(PORT) exec .venv/bin/gunicorn -c gunicorn.conf.py
+	HOST=$(HOST) PORT=$(PORT) exec $(PY) scripts/run_with_worker.py --no-reload -- .venv/bin/gunicorn -c gunicorn.conf.py
 
 # The serving benchmark (gunicorn as `make serve` runs it, loaded by wrk; needs Redis on
 # 127.0.0.1:6379 or BENCH_REDIS_URL) and the core benchmark; writes docs/performance.md.

@@ -88,6 +88,13 @@ def check_batch(batch_id: int) -> None:
                         done=F("done") + len(rows), failed=F("failed") + failed
                     )
                 checked += len(rows)
+    except (SystemExit, KeyboardInterrupt):
+        # The worker is being stopped (db_worker's second SIGTERM): queue the batch again, so
+        # that the next worker carries on from the first row not yet checked.
+        logger.warning("batch %s interrupted after %d rows: queued again", batch_id, checked)
+        Batch.objects.filter(pk=batch_id).update(status=Batch.Status.QUEUED)
+        check_batch.enqueue(batch_id)
+        raise
     except Exception:
         logger.exception("batch %s stopped after %d rows", batch_id, checked)
         _finish(batch_id, Batch.Status.FAILED)

@@ -1,0 +1,179 @@
+"""Run the web server with the task worker beside it; stop the worker when the server stops.
+
+    .venv/bin/python scripts/run_with_worker.py [--no-reload] -- SERVER COMMAND...
+
+`make run` and `make serve` use it. The worker is the one TASKS_BACKEND needs (the database
+backend's `manage.py db_worker`, RQ's `manage.py rqworker`; none for "immediate"), or none when
+TASKS_WORKER is false (workers run elsewhere). The server stays this process's child in the same
+process group, so Ctrl+C in a terminal reaches it as before; every signal a process manager sends
+here (TERM, INT, QUIT, HUP, USR1, USR2, TTIN, TTOU, WINCH) is passed on to the server, and HUP,
+which makes gunicorn reload, restarts the worker too. The worker runs in a session of its own:
+when the server exits, for whatever reason, the worker's whole process group gets SIGTERM (it
+finishes its current task, or after WORKER_STOP_SECONDS is told again, and an interrupted batch
+is queued again to carry on at the next start), and on Linux the worker is also told to stop if
+this process is killed outright. A worker that exits on its own is started again, waiting a
+little longer each time. The exit status is the server's.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+FORWARDED = (
+    signal.SIGTERM,
+    signal.SIGINT,
+    signal.SIGQUIT,
+    signal.SIGHUP,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+    signal.SIGTTIN,
+    signal.SIGTTOU,
+    signal.SIGWINCH,
+)
+STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+PR_SET_PDEATHSIG = 1
+
+
+def say(message: str) -> None:
+    print(f"run_with_worker: {message}", file=sys.stderr, flush=True)
+
+
+def worker_command(env: dict[str, str], *, reload: bool) -> list[str] | None:
+    """The worker for TASKS_BACKEND, or None when none should run here."""
+    if env.get("TASKS_WORKER", "true").strip().lower() in {"0", "false", "no", "off"}:
+        return None
+    backend = env.get("TASKS_BACKEND", "database") or "database"
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    if backend == "database":
+        return [
+            *manage,
+            "db_worker",
+            "--queue-name",
+            "default",
+            "--reload" if reload else "--no-reload",
+        ]
+    if backend == "rq":
+        return [*manage, "rqworker", "default", "--job-class", "django_tasks_rq.Job"]
+    return None
+
+
+def _die_with_parent() -> None:
+    """In the worker, before exec: SIGTERM when this supervisor dies, even by SIGKILL (Linux)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+class Supervisor:
+    def __init__(self, server_cmd: Sequence[str], worker_cmd: Sequence[str] | None) -> None:
+        self.server_cmd = list(server_cmd)
+        self.worker_cmd = list(worker_cmd) if worker_cmd else None
+        self.server: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.stopping = False
+        self.restart_worker = False
+        self.stop_seconds = float(os.environ.get("WORKER_STOP_SECONDS", "10"))
+
+    def start_worker(self) -> None:
+        if self.worker_cmd is None:
+            return
+        # The commands are this script's own and the operator's (the Makefile's).
+        self.worker = subprocess.Popen(  # noqa: S603
+            self.worker_cmd,
+            cwd=ROOT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # this process starts no threads
+        )
+        say(f"task worker started (pid {self.worker.pid}): {' '.join(self.worker_cmd[2:4])}")
+
+    def stop_worker(self) -> int | None:
+        worker = self.worker
+        if worker is None or worker.poll() is not None:
+            return None if worker is None else worker.returncode
+        # First TERM: finish the current task; second: stop it (it is queued again); then KILL.
+        for sig, wait in (
+            (signal.SIGTERM, self.stop_seconds),
+            (signal.SIGTERM, 5.0),
+            (signal.SIGKILL, 5.0),
+        ):
+            try:
+                os.killpg(worker.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                worker.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        say(f"task worker stopped ({worker.returncode})")
+        return worker.returncode
+
+    def on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        if signum in STOPPING:
+            self.stopping = True
+        if signum == signal.SIGHUP:
+            self.restart_worker = True
+        if self.server is not None and self.server.poll() is None:
+            self.server.send_signal(signum)
+
+    def run(self) -> int:
+        for sig in FORWARDED:
+            signal.signal(sig, self.on_signal)
+        self.start_worker()
+        self.server = subprocess.Popen(self.server_cmd, cwd=ROOT)  # noqa: S603
+        backoff = 1.0
+        next_start = 0.0
+        try:
+            while self.server.poll() is None:
+                if self.restart_worker:
+                    self.restart_worker = False
+                    self.stop_worker()
+                    self.start_worker()
+                worker = self.worker
+                if worker is not None and worker.poll() is not None and not self.stopping:
+                    now = time.monotonic()
+                    if next_start == 0.0:
+                        say(
+                            f"task worker exited ({worker.returncode}); "
+                            f"starting it again in {backoff:.0f} s"
+                        )
+                        next_start = now + backoff
+                        backoff = min(backoff * 2, 60.0)
+                    elif now >= next_start:
+                        next_start = 0.0
+                        self.start_worker()
+                time.sleep(0.2)
+        finally:
+            self.stop_worker()
+        return (
+            self.server.returncode if self.server.returncode >= 0 else 128 - self.server.returncode
+        )
+
+
+def main(argv: Sequence[str]) -> int:
+    if "--" not in argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    split = list(argv).index("--")
+    options, server_cmd = list(argv[:split]), list(argv[split + 1 :])
+    if not server_cmd or any(o not in {"--no-reload"} for o in options):
+        print(__doc__, file=sys.stderr)
+        return 2
+    debug = os.environ.get("DEBUG", "true").strip().lower() in {"1", "true", "yes", "on"}
+    reload = debug and "--no-reload" not in options
+    return Supervisor(server_cmd, worker_command(dict(os.environ), reload=reload)).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
