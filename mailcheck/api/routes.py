@@ -200,6 +200,8 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
         503: Errors,
     },
     auth=OptionalBearer(),
+    # The token is optional: the empty requirement says a request without one is accepted.
+    openapi_extra={"security": [{}, {"OptionalBearer": []}]},
     exclude_unset=True,
     summary="Check an account name and mail address",
     tags=["check"],
