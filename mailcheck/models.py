@@ -46,8 +46,9 @@ class RouteChoice(models.TextChoices):
 
 
 class SecurityChoice(models.TextChoices):
-    STARTTLS = Security.STARTTLS.value, _("STARTTLS")
-    SSL = Security.SSL.value, _("SSL/TLS")
+    # Protocol names, the same in every language.
+    STARTTLS = Security.STARTTLS.value, "STARTTLS"
+    SSL = Security.SSL.value, "SSL/TLS"
     NONE = Security.NONE.value, _("None (unencrypted)")
 
 

@@ -8,6 +8,8 @@ logged (the request log leaves out the query string).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -33,6 +36,23 @@ from mailcheck.policy import Service
 from mailcheck.services import ServiceNotConfigured, current_service
 
 PARAMETER = "emailaddress"
+# The documents live outside the language-prefixed pages, so they speak the site's default
+# language unless the link asks for another (the set-up page adds its own).
+LANGUAGE_PARAMETER = "lang"
+
+View = Callable[[HttpRequest], HttpResponse]
+
+
+def in_requested_language(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        language = request.GET.get(LANGUAGE_PARAMETER, "")
+        if language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                return view(request)
+        return view(request)
+
+    return wrapped
 
 
 def _service() -> Service | None:
@@ -91,6 +111,7 @@ def _account_or_refusal(request: HttpRequest) -> MailAccount | HttpResponse:
 
 
 @require_safe
+@in_requested_language
 def thunderbird_config(request: HttpRequest) -> HttpResponse:
     account = _account_or_refusal(request)
     if isinstance(account, HttpResponse):
@@ -155,6 +176,7 @@ def absolute_url(request: HttpRequest, path: str) -> str:
 
 
 @require_safe
+@in_requested_language
 def apple_profile(request: HttpRequest) -> HttpResponse:
     account = _account_or_refusal(request)
     if isinstance(account, HttpResponse):
@@ -175,7 +197,9 @@ def apple_profile(request: HttpRequest) -> HttpResponse:
 
 
 def profile_path(address: str) -> str:
-    return reverse("autoconfig:apple_profile") + "?" + urlencode({PARAMETER: address})
+    """The profile's address, in the language of the page that links to it."""
+    query = {PARAMETER: address, LANGUAGE_PARAMETER: translation.get_language()}
+    return reverse("autoconfig:apple_profile") + "?" + urlencode(query)
 
 
 @require_safe
