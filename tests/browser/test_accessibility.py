@@ -20,6 +20,7 @@ GUIDE_PAGES = {
     "guide-apple-mail": "/check/guides/apple-mail/",
     "guide-iphone": "/check/guides/iphone/",
     "guide-gmail-android": "/check/guides/gmail-android/",
+    "setup": "/check/setup/?emailaddress=iij-taro@iijmio-mail.jp",
 }
 # The domain owner's view: a record with problems and its suggested record, and the empty form.
 DOMAIN_PAGES = {
