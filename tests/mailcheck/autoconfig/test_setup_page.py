@@ -6,6 +6,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -185,3 +186,20 @@ def test_the_result_page_offers_the_set_up_for_a_service_address(
 
     assert response.status_code == 200
     assert "/en/check/setup/?emailaddress=iij-taro%40iijmio-mail.jp" in html_of(response)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/check/setup/?emailaddress=iij-taro@iijmio-mail.jp",
+        "/mail/config-v1.1.xml?emailaddress=iij-taro@iijmio-mail.jp",
+        "/autoconfig/mail.mobileconfig?emailaddress=iij-taro@iijmio-mail.jp",
+    ],
+)
+def test_a_warm_page_or_document_reads_no_row(
+    client: Client, demo: models.Service, django_assert_num_queries: Any, url: str
+) -> None:
+    assert client.get(url).status_code == 200
+
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
