@@ -9,8 +9,8 @@ What it does, in one run:
 2. Prepares a fresh SQLite database with the demo service, and flushes one Redis database
    (``BENCH_REDIS_URL``, default redis://127.0.0.1:6379/14) for the shared cache.
 3. Starts the production server (gunicorn with the project's gunicorn.conf.py, DEBUG off) and
-   measures with wrk (16 connections): ``/healthz``, ``/``, the check page over 700 rotating
-   inputs, and ``/faq/``.
+   measures with wrk (16 connections): ``/healthz``, ``POST /api/v1/check`` and the check page
+   over the same 700 rotating inputs, ``/``, and ``/faq/``.
 4. Counts the DNS queries of one check cold, warm, and from a second server process that shares
    the Redis cache.
 5. Measures ``/`` alone and while 16 checks hang on the silent name server.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -169,7 +170,14 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(base: str, path: str, seconds: int, *, paths_file: Path | None = None) -> WrkResult:
+def wrk(
+    base: str,
+    path: str,
+    seconds: int,
+    *,
+    paths_file: Path | None = None,
+    bodies_file: Path | None = None,
+) -> WrkResult:
     command = [
         "wrk",
         "--threads",
@@ -199,6 +207,27 @@ function init(args) i = math.random(#paths) end
 function request()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
+end
+""",
+            encoding="utf-8",
+        )
+        command += ["--script", str(script)]
+    if bodies_file is not None:
+        # POST one JSON body per line of the file, in turn (the API's rotating inputs); the
+        # headers are wrk's own (Host, Connection: close) with the content type added.
+        script = bodies_file.with_suffix(".lua")
+        script.write_text(
+            f"""
+local bodies = {{}}
+for line in io.lines("{bodies_file}") do bodies[#bodies + 1] = line end
+local i = 0
+function init(args)
+  i = math.random(#bodies)
+  wrk.headers["Content-Type"] = "application/json"
+end
+function request()
+  i = i % #bodies + 1
+  return wrk.format("POST", nil, nil, bodies[i])
 end
 """,
             encoding="utf-8",
@@ -315,6 +344,11 @@ def main() -> int:
     inputs = rotating_inputs()
     paths_file = workdir / "paths.txt"
     paths_file.write_text("\n".join(check_path(a, m) for a, m in inputs) + "\n", encoding="utf-8")
+    bodies_file = workdir / "bodies.txt"
+    bodies_file.write_text(
+        "\n".join(json.dumps({"account": a, "mail_from": m}) for a, m in inputs) + "\n",
+        encoding="utf-8",
+    )
     log = workdir / "server.log"
     results: dict[str, WrkResult] = {}
     dns_counts: dict[str, int] = {}
@@ -339,6 +373,9 @@ def main() -> int:
                 if status != 200:
                     raise RuntimeError(f"warm-up {account} {mail_from}: {status}")
             results["/healthz"] = wrk(base, "/healthz", args.seconds)
+            results["POST /api/v1/check, 700 rotating inputs"] = wrk(
+                base, "/api/v1/check", args.seconds, bodies_file=bodies_file
+            )
             results["/"] = wrk(base, "/", args.seconds)
             results["check page, 700 rotating inputs"] = wrk(
                 base, "/check/", args.seconds, paths_file=paths_file
@@ -390,6 +427,8 @@ def render(
     alone = results["/ alone"]
     hanging = results["/ with 16 checks hanging on a silent name server"]
     ratio = check.rps / healthz.rps if healthz.rps else 0.0
+    api = results["POST /api/v1/check, 700 rotating inputs"]
+    api_ratio = api.rps / healthz.rps if healthz.rps else 0.0
     kept = hanging.rps / alone.rps if alone.rps else 0.0
     errors = sum(r.errors for name, r in results.items())
 
@@ -413,7 +452,7 @@ def render(
         "",
         "| measure | requests/s | p50 ms | p99 ms | requests | errors |",
         "|---|---:|---:|---:|---:|---:|",
-        *(results[name].row(name) for name in list(results)[:4]),
+        *(results[name].row(name) for name in list(results)[:5]),
         "",
         "Every request comes on a new connection (`Connection: close`), so both worker processes",
         "take part in every measure; with keep-alive, wrk's 16 connections often all stayed with",
@@ -446,6 +485,10 @@ def render(
         f"| check page ≥ 0.3× /healthz throughput | {ratio:.2f}× | {verdict(ratio >= 0.3)} |",
         f"| check page p99 < 100 ms at {CONNECTIONS} connections | {check.p99_ms:.1f} ms | "
         f"{verdict(check.p99_ms < 100)} |",
+        f"| POST /api/v1/check ≥ 0.5× /healthz throughput | {api_ratio:.2f}× | "
+        f"{verdict(api_ratio >= 0.5)} |",
+        f"| POST /api/v1/check p99 < 50 ms at {CONNECTIONS} connections | {api.p99_ms:.1f} ms | "
+        f"{verdict(api.p99_ms < 50)} |",
         f"| zero errors | {errors} | {verdict(errors == 0)} |",
         f"| / keeps ≥ half its throughput with 16 hanging checks | {kept:.2f}× | "
         f"{verdict(kept >= 0.5)} |",
