@@ -34,8 +34,8 @@ class CheckForm(forms.Form):
     account = forms.CharField(
         label=_("Account name"),
         help_text=_(
-            "The user name your mail client logs in with for sending (SMTP authentication), "
-            "for example iij-taro.iijmio-mail.jp."
+            "The user name your mail program logs in with to send mail, for example "
+            "iij-taro.iijmio-mail.jp."
         ),
         widget=TextInput(
             attrs={
@@ -50,11 +50,10 @@ class CheckForm(forms.Form):
         required=False,
     )
     mail_from = forms.CharField(
-        label=_("Mail address (envelope From)"),
+        label=_("Mail address"),
         help_text=_(
-            "The address set as “mail address” in your mail client. The client uses it as the "
-            "envelope From when it talks to the server; the From line recipients see is a "
-            "separate header that usually, but not always, holds the same address."
+            "The address set as “mail address” in your mail program: the one your mail is sent "
+            "from."
         ),
         widget=TextInput(
             attrs={
@@ -74,7 +73,9 @@ class CheckForm(forms.Form):
         label=_("From address (shown to recipients)"),
         help_text=_(
             "Only if recipients see another sender address than the mail address above (an "
-            "alias, for example). Leave it empty otherwise: the mail address is used."
+            "alias, for example). Leave it empty otherwise: the mail address is used. The mail "
+            "address above is the envelope From that servers check; this one is the From "
+            "header that recipients read."
         ),
         widget=TextInput(
             attrs={

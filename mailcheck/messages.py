@@ -86,7 +86,7 @@ CHANGES: dict[Change, Promise] = {
     Change.ANGLE_BRACKETS: _("the address taken out of its angle brackets"),
     Change.CASE: _("capital letters written in lower case"),
     Change.TRAILING_DOT: _("the dot at the end removed"),
-    Change.IDN: _("the Japanese domain written in its DNS form (xn--)"),
+    Change.IDN: _("the Japanese domain written in the form mail servers use (xn--)"),
     Change.QUOTES: _("the quotation marks around the part before the @ removed"),
 }
 
@@ -306,8 +306,8 @@ DMARC_SAMPLE: dict[Delivery, Promise] = {
 
 # The portal sees the envelope only: where a DMARC policy decides, a DKIM signature could too.
 DKIM_NOT_CHECKED = _(
-    "This check covers SPF only. If your mail carries a DKIM signature of %(dmarc_domain)s "
-    "(added by the provider that hosts that domain), recipients may accept it after all."
+    "If the provider that hosts %(dmarc_domain)s signs your mail for it, recipients may accept "
+    "it after all: this check cannot see such a signature."
 )
 
 # The headings of a result's periods, before and after a dated change, or the one period when
@@ -330,7 +330,10 @@ VERDICT_TIMELINE = _("Before the change of %(day)s: spf=%(before)s. From that da
 
 # Nothing to change: the account and address belong together, or a mismatch passes anyway.
 NO_FIX_MATCHING = _("Nothing: your account name and mail address belong together.")
-NO_FIX_PASSING = _("Nothing: recipients' SPF check passes with these settings.")
+NO_FIX_PASSING = _(
+    "Nothing: with these settings recipients can confirm that your mail comes from an allowed "
+    "server."
+)
 
 # What a DNS query of the trace got instead of an answer.
 QUERY_OUTCOMES: dict[str, Promise] = {
@@ -338,3 +341,68 @@ QUERY_OUTCOMES: dict[str, Promise] = {
     "timeout": _("No answer in time"),
 }
 QUERY_ERROR = _("DNS error")
+
+
+# The reasons under "Why", in plain words: no SPF, DMARC or DKIM. The findings' technical
+# wording (FINDINGS and the rest above) is in the result's details.
+REASONS: dict[Finding, Promise] = {
+    Finding.MAILBOX_DIFFERS: FINDINGS[Finding.MAILBOX_DIFFERS],
+    Finding.DOMAIN_DIFFERS: FINDINGS[Finding.DOMAIN_DIFFERS],
+    Finding.OUTSIDE_SERVICE: _(
+        "%(mail_from)s is not one of our addresses: the provider that hosts %(domain)s decides "
+        "which servers may send its mail, not us."
+    ),
+    Finding.NO_SPF: _(
+        "%(domain)s does not tell recipients which servers may send its mail, so they cannot "
+        "confirm where your mail comes from."
+    ),
+    Finding.SPF_ERROR: _(
+        "The sending rules that %(domain)s publishes could not be read (the details say why). "
+        "The result may change once they are repaired or answer again."
+    ),
+    Finding.ADDRESSES_DISAGREE: _(
+        "Your mail may leave through more than one of our servers, and recipients judge them "
+        "differently. The result shown is the worse one."
+    ),
+    Finding.NOT_ALIGNED: _(
+        "Recipients see %(header_from)s as the sender, at another domain than your mail "
+        "address (%(domain)s), so they cannot confirm that this mail comes from "
+        "%(header_domain)s."
+    ),
+}
+
+# Finding.DMARC_ENFORCED in plain words, per policy.
+PLAIN_POLICIES: dict[str, Promise] = {
+    "quarantine": _(
+        "%(dmarc_domain)s asks recipients to treat mail that they cannot confirm as coming from "
+        "it as junk."
+    ),
+    "reject": _(
+        "%(dmarc_domain)s asks recipients to refuse mail that they cannot confirm as coming "
+        "from it."
+    ),
+}
+
+# MISMATCH_ROUTES in plain words.
+PLAIN_ROUTES: dict[tuple[RouteKind, str], Promise] = {
+    (RouteKind.UNLISTED, "since"): _(
+        "Since %(day)s, we send such mail through a server that recipients cannot confirm as "
+        "allowed to send it."
+    ),
+    (RouteKind.UNLISTED, "from"): _(
+        "From %(day)s, we will send such mail through a server that recipients cannot confirm "
+        "as allowed to send it."
+    ),
+    (RouteKind.UNLISTED, ""): _(
+        "We send such mail through a server that recipients cannot confirm as allowed to send it."
+    ),
+    (RouteKind.LISTED, "since"): _(
+        "Since %(day)s, we send such mail through a server that recipients confirm as allowed."
+    ),
+    (RouteKind.LISTED, "from"): _(
+        "From %(day)s, we will send such mail through a server that recipients confirm as allowed."
+    ),
+    (RouteKind.LISTED, ""): _(
+        "We send such mail through a server that recipients confirm as allowed."
+    ),
+}

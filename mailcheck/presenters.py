@@ -74,7 +74,9 @@ def route_taken(outcome: Outcome, service_domain: bool) -> RouteKind:
     return outcome.route.kind
 
 
-def finding_text(finding: Finding, report: Report) -> str:
+def finding_text(finding: Finding, report: Report, plain: bool = False) -> str:
+    """A finding in words: technical (the result's details) or, with ``plain``, in words
+    without SPF, DMARC or DKIM (under "Why")."""
     reasons = {
         v.explanation or v.result.value
         for o in (report.before, report.after)
@@ -92,16 +94,17 @@ def finding_text(finding: Finding, report: Report) -> str:
         "day": day_text(report.after.day),
     }
     if finding is Finding.DMARC_ENFORCED and report.dmarc is not None:
-        return str(messages.DMARC_POLICIES[report.dmarc.policy.value]) % values
+        policies = messages.PLAIN_POLICIES if plain else messages.DMARC_POLICIES
+        return str(policies[report.dmarc.policy.value]) % values
     if finding in (Finding.NEWLY_FAILING, Finding.ALWAYS_FAILING):
         return str(messages.CHANGE_FINDINGS[(finding, report.timeline)]) % values
-    text = str(messages.FINDINGS[finding]) % values
+    text = str((messages.REASONS if plain else messages.FINDINGS)[finding]) % values
     if finding in (Finding.MAILBOX_DIFFERS, Finding.DOMAIN_DIFFERS):
-        text = f"{text} {mismatch_route_text(report)}"
+        text = f"{text} {mismatch_route_text(report, plain)}"
     return text
 
 
-def mismatch_route_text(report: Report) -> str:
+def mismatch_route_text(report: Report, plain: bool = False) -> str:
     """Where a mismatched sender's mail goes, from the route it took and its verdicts: never
     "a server not in our SPF record" when it passed through a listed one."""
     after = route_taken(report.after, service_domain=True)
@@ -110,7 +113,8 @@ def mismatch_route_text(report: Report) -> str:
         and route_taken(report.before, service_domain=True) is not after
     )
     when = "" if not moved else ("from" if report.timeline is Timeline.AHEAD else "since")
-    return str(messages.MISMATCH_ROUTES[(after, when)]) % {"day": day_text(report.after.day)}
+    routes = messages.PLAIN_ROUTES if plain else messages.MISMATCH_ROUTES
+    return str(routes[(after, when)]) % {"day": day_text(report.after.day)}
 
 
 def fix_text(fix: Fix) -> str:
@@ -315,7 +319,8 @@ class FixView:
 @dataclass(frozen=True)
 class FindingView:
     code: str
-    text: str
+    text: str  # plain words, under "Why"
+    detail: str  # in technical terms, in the details
 
 
 @dataclass(frozen=True)
@@ -448,18 +453,17 @@ class ResultView:
 
     @cached_property
     def findings(self) -> tuple[FindingView, ...]:
+        report = self.report
         return tuple(
-            FindingView(f.value, finding_text(f, self.report)) for f in self.report.findings
+            FindingView(f.value, finding_text(f, report, plain=True), finding_text(f, report))
+            for f in report.findings
         )
 
     @property
     def reasons(self) -> tuple[FindingView, ...]:
-        """The reasons in two or three sentences, under "Why"."""
+        """The reasons in two or three sentences, in plain words, under "Why"; the details
+        give every finding in technical terms."""
         return self.findings[:REASONS_SHOWN]
-
-    @property
-    def more_reasons(self) -> tuple[FindingView, ...]:
-        return self.findings[REASONS_SHOWN:]
 
     @cached_property
     def summary(self) -> str:
