@@ -38,9 +38,11 @@ serve: setup
 	HOST=$(HOST) PORT=$(PORT) exec $(PY) scripts/run_with_worker.py --no-reload -- .venv/bin/gunicorn -c gunicorn.conf.py
 
 # The serving benchmark (gunicorn as `make serve` runs it, loaded by wrk; needs Redis on
-# 127.0.0.1:6379 or BENCH_REDIS_URL) and the core benchmark; writes docs/performance.md.
+# 127.0.0.1:6379 or BENCH_REDIS_URL) and the core benchmark, then a 10,000-row batch through the
+# task worker (benchmarks/bench_batch.py); both write docs/performance.md.
 bench: setup-system
 	$(PY) benchmarks/bench_serve.py --write docs/performance.md
+	$(PY) benchmarks/bench_batch.py --write docs/performance.md
 
 test: setup-system
 	$(PY) -m pytest
