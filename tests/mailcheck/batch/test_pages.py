@@ -254,3 +254,18 @@ def test_the_japanese_csv_has_japanese_headers_and_text(
     raw = b"".join(client.get(f"/check/batch/{batch.public_id}/results.csv").streaming_content)  # type: ignore[arg-type]
     header = raw.decode("utf-8-sig").splitlines()[0]
     assert header.startswith("行番号 (line),アカウント名 (account)")
+
+
+def test_prunebatches_deletes_expired_batches_and_their_rows(
+    client: Client, demo: None, immediate: None
+) -> None:
+    from django.core.management import call_command
+
+    upload(client, demo_csv())
+    upload(client, demo_csv())
+    old, new = Batch.objects.order_by("pk")
+    Batch.objects.filter(pk=old.pk).update(expires=old.created)
+    call_command("prunebatches", stdout=io.StringIO())
+    assert list(Batch.objects.all()) == [new]
+    assert BatchRow.objects.filter(batch_id=old.pk).count() == 0
+    assert BatchRow.objects.filter(batch=new).count() == 5
