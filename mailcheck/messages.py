@@ -42,7 +42,7 @@ PROBLEMS: dict[ProblemCode, Promise] = {
     ProblemCode.ADDRESS_NO_DOMAIN: _("The domain after the @ is missing."),
     ProblemCode.BAD_MAILBOX: _(
         "The part before the domain holds a character a mail address cannot use without quoting, "
-        "or two dots in a row. Check it against your mail client."
+        "or two dots in a row. Check it against your mail program."
     ),
     ProblemCode.BAD_DOMAIN: _(
         "The domain is not a valid domain name. Check the part after the @ for typing slips."
@@ -69,8 +69,8 @@ PROBLEMS: dict[ProblemCode, Promise] = {
 
 # Where a problem is better said per field, this wins over PROBLEMS.
 FIELD_PROBLEMS: dict[tuple[ProblemCode, Field], Promise] = {
-    (ProblemCode.EMPTY, Field.ACCOUNT): _("Enter the account name from your mail client."),
-    (ProblemCode.EMPTY, Field.MAIL_FROM): _("Enter the mail address from your mail client."),
+    (ProblemCode.EMPTY, Field.ACCOUNT): _("Enter the account name from your mail program."),
+    (ProblemCode.EMPTY, Field.MAIL_FROM): _("Enter the mail address from your mail program."),
     # Reached by a value that is empty once read (mailto: alone): a blank field is the default.
     (ProblemCode.EMPTY, Field.HEADER_FROM): _(
         "Enter the From address recipients see, or leave this field empty."

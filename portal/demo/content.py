@@ -43,7 +43,7 @@ CHANGE_NOTICE_JA = DEMO_NOTE_JA + unwrap_japanese(
 とで、メールボックス名またはドメイン名が異なる場合、そのメールは当サービスの SPFレコードに載っていない
 送信サーバーから送り出されるようになります。
 
-これまでは、正しくログインできたメールは、送信元アドレスにかかわらず、すべて SPFレコードに
+これまでは、正しくログインできたメールは、メールアドレスにかかわらず、すべて SPFレコードに
 載っている送信サーバーから送られていました。アカウント名とメールアドレスが対応している場合は、
 これまでと変わりません。
 
@@ -235,12 +235,12 @@ from the address of the account you log in with.
         question_en="What does “spf=softfail” in a mail header mean?",
         answer_ja=answer(
             """
-受信側のサーバーは、送信元アドレスのドメインが公開している SPFレコードと、メールを送ってきた
+受信側のサーバーは、メールアドレスのドメインが公開している SPFレコードと、メールを送ってきた
 サーバーを照らし合わせます。softfail は「このドメインのメールを送るサーバーとしては登録されていないが、
 拒否まではしない」という判定です。`Authentication-Results` や `Received-SPF` ヘッダーに記録されます。
 """,
             """
-アカウント名と送信元アドレスが一致していれば、当サービスの登録済みサーバーから送られ、判定は pass になります。
+アカウント名とメールアドレスが一致していれば、当サービスの登録済みサーバーから送られ、判定は pass になります。
 [メール設定セルフチェック](/check/) で、お使いの組み合わせの判定を確かめてください。
 """,
             "ja",
@@ -267,7 +267,7 @@ verdict is pass. Check your pair with the [settings check](/en/check/).
         question_en="Since {change_date}, does the server refuse my mail?",
         answer_ja=answer(
             """
-いいえ。当サービスのサーバーが送信を拒否することはありません。変わったのは、アカウント名と送信元アドレスが
+いいえ。当サービスのサーバーが送信を拒否することはありません。変わったのは、アカウント名とメールアドレスが
 対応していないメールを送り出すサーバーだけです。その結果、受信側の SPF 判定が softfail になることがあります。
 """,
             """
@@ -299,7 +299,7 @@ account name and address with the [settings check](/en/check/).
         question_en="The recipient's result says “spf=none”",
         answer_ja=answer(
             """
-送信元アドレスのドメインが SPFレコードを公開していません。この場合、どのサーバーから送っても、
+メールアドレスのドメインが SPFレコードを公開していません。この場合、どのサーバーから送っても、
 受信側は送信元が正しいかどうかを SPF で判断できません。
 """,
             """
@@ -334,7 +334,7 @@ domain, ask its administrator to publish an SPF record.
 """,
             """
 送信元ドメインの管理者に、SPFレコードへ IPv6 のアドレス（`ip6:`）も登録してもらってください。
-当サービスのアドレスを送信元にする場合は、アカウント名と送信元アドレスを一致させてください。
+当サービスのアドレスを送信元にする場合は、アカウント名とメールアドレスを一致させてください。
 """,
             "ja",
         ),
@@ -390,13 +390,13 @@ administrator to correct its SPF record.
         question_en="The check result mentions a DMARC policy. What does that mean?",
         answer_ja=answer(
             """
-送信元アドレスのドメインが DMARC レコード（`_dmarc.ドメイン名` の TXT レコード）で
+メールアドレスのドメインが DMARC レコード（`_dmarc.ドメイン名` の TXT レコード）で
 `p=quarantine`（隔離）や `p=reject`（拒否）を公開していると、SPF が pass にならないメールは、
 DMARC を適用する受信側で迷惑メールフォルダーに入れられるか、受け取りを拒否されます。
 そのドメインの DKIM 署名が付いていれば避けられますが、softfail の影響がより大きくなります。
 """,
             """
-[メール設定セルフチェック](/check/) の「変更後」の判定が pass になるよう、アカウント名と送信元アドレスを
+[メール設定セルフチェック](/check/) の「変更後」の判定が pass になるよう、アカウント名とメールアドレスを
 そろえてください。独自ドメインのアドレスは、そのドメインのメールを扱う事業者のサーバーから送信してください。
 """,
             "ja",
@@ -427,10 +427,10 @@ that handles that domain's mail.
             """
 アカウント名は、メールアドレスの「@」を「.」（ドット）に置き換えた文字列です。例えば
 `iij-taro@iijmio-mail.jp` のアカウント名は `iij-taro.iijmio-mail.jp` です。別のアドレスのアカウント名で
-ログインしていると、送信元アドレスと対応しなくなります。
+ログインしていると、メールアドレスと対応しなくなります。
 """,
             """
-メールソフトの送信（SMTP）サーバーの設定で、ユーザー名が送信元アドレスから作ったアカウント名に
+メールソフトの送信（SMTP）サーバーの設定で、ユーザー名がメールアドレスから作ったアカウント名に
 なっているか確かめてください。パスワードはそのアカウントのものを使います。
 """,
             "ja",
@@ -492,7 +492,7 @@ Check that your mail client's "mail address" setting belongs to the account name
 受信側で softfail になることがあります。
 """,
             """
-メールソフトで送信元アドレスごとに送信（SMTP）サーバーの設定を分け、それぞれのアドレスのアカウント名と
+メールソフトでメールアドレスごとに送信（SMTP）サーバーの設定を分け、それぞれのアドレスのアカウント名と
 パスワードでログインしてください。[メール設定セルフチェック](/check/) でアドレスごとに確かめられます。
 """,
             "ja",
@@ -598,7 +598,7 @@ def load_demo_content() -> list[str]:
     notice, made = Notice.objects.get_or_create(
         slug=CHANGE_NOTICE_SLUG,
         defaults={
-            "title_ja": "送信元アドレスとアカウント名が異なるメールの送信経路を変更します（3月25日）",
+            "title_ja": "メールアドレスとアカウント名が異なるメールの送信経路を変更します（3月25日）",
             "title_en": "From 25 March: new sending route when the sender differs from your account",
             "body_ja": CHANGE_NOTICE_JA,
             "body_en": CHANGE_NOTICE_EN,
