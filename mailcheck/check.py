@@ -54,6 +54,9 @@ class FixKind(StrEnum):
     USE_ADDRESS_ACCOUNT = "use_address_account"  # log in with the account of the address
     USE_ACCOUNT_ADDRESS = "use_account_address"  # send from the address of the account
     USE_OWN_PROVIDER = "use_own_provider"  # send the domain's mail through its own provider
+    # The visible From is at a domain the envelope From does not align with, and its DMARC
+    # policy keeps the mail from being delivered: make the two agree.
+    ALIGN_HEADER_FROM = "align_header_from"
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ class Fix:
     kind: FixKind
     account: str = ""  # the account to log in with
     mail_from: str = ""  # the address to send from
-    domain: str = ""  # for USE_OWN_PROVIDER: the domain whose provider to use
+    # For USE_OWN_PROVIDER: the domain whose provider to use; for ALIGN_HEADER_FROM: the
+    # visible From's domain.
+    domain: str = ""
 
 
 class Delivery(StrEnum):
@@ -216,7 +221,8 @@ def run_check(
         findings=_findings(
             service, match, address, periods.timeline, before, after, dmarc, spf_aligned
         ),
-        fixes=_fixes(service, match, account, address, periods.timeline, before, after),
+        fixes=_fixes(service, match, account, address, periods.timeline, before, after)
+        + _alignment_fixes(address, header_from, spf_aligned, periods.timeline, before, after),
         dns_source=resolver.source,
         dmarc=dmarc,
         spf_aligned=spf_aligned,
@@ -298,3 +304,21 @@ def _fixes(
         Fix(FixKind.USE_ACCOUNT_ADDRESS, account=account.name, mail_from=account.address.text)
     )
     return tuple(fixes)
+
+
+def _alignment_fixes(
+    address: Address,
+    header_from: Address,
+    spf_aligned: bool,
+    timeline: Timeline,
+    before: Outcome,
+    after: Outcome,
+) -> tuple[Fix, ...]:
+    """A visible From that the envelope From does not align with, where its domain's DMARC
+    policy keeps the mail from being delivered (today, or from a change still ahead)."""
+    if spf_aligned:
+        return ()
+    relevant = (before, after) if timeline is Timeline.AHEAD else (after,)
+    if all(o.delivery in (Delivery.DELIVERED, Delivery.UNKNOWN) for o in relevant):
+        return ()
+    return (Fix(FixKind.ALIGN_HEADER_FROM, mail_from=address.text, domain=header_from.domain),)

@@ -223,6 +223,11 @@ FIXES: dict[FixKind, Promise] = {
         "To send as %(mail_from)s, send through the mail server of the provider that hosts "
         "%(domain)s, with the account it gave you."
     ),
+    FixKind.ALIGN_HEADER_FROM: _(
+        "Set the sender name and address that recipients see (the From address) to "
+        "%(mail_from)s, the address you send from. To send as an address at %(domain)s, send "
+        "through the mail server of the provider that hosts %(domain)s."
+    ),
 }
 
 ROUTES = {

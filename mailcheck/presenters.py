@@ -311,9 +311,10 @@ class FixView:
     account: str
     mail_from: str
     domain: str
-    # The account and address to copy into the mail program; else the domain's own provider
-    # is the fix, with a link to the review of its SPF record.
+    # The account and address to copy into the mail program.
     copy_values: bool
+    # The domain's own provider is the fix: a link to the review of its SPF record.
+    domain_check: bool
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,8 @@ class ResultView:
                 account=f.account,
                 mail_from=f.mail_from,
                 domain=f.domain,
-                copy_values=f.kind is not FixKind.USE_OWN_PROVIDER,
+                copy_values=f.kind in (FixKind.USE_ADDRESS_ACCOUNT, FixKind.USE_ACCOUNT_ADDRESS),
+                domain_check=f.kind is FixKind.USE_OWN_PROVIDER,
             )
             for f in self.report.fixes
         )

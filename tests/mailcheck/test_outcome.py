@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from mailcheck.check import Delivery, Finding, Rejected, Report, delivery_for, run_check
+from mailcheck.check import (
+    Delivery,
+    Finding,
+    Fix,
+    FixKind,
+    Rejected,
+    Report,
+    delivery_for,
+    run_check,
+)
 from mailcheck.dmarc import Alignment, DmarcPolicy, DmarcRecord
 from mailcheck.dns import ZoneResolver
 from mailcheck.identity import Field, ProblemCode
@@ -147,6 +156,41 @@ def test_a_header_from_that_does_not_align_is_a_finding(
     # The policy that decides comes first, then why it applies.
     assert report.findings[0] is Finding.DMARC_ENFORCED
     assert Finding.NOT_ALIGNED in report.findings
+
+
+def test_a_header_from_that_does_not_align_gets_its_fix(
+    service: Service, zone: ZoneResolver
+) -> None:
+    report = check(
+        service,
+        zone,
+        "iij-taro.iijmio-mail.jp",
+        "iij-taro@iijmio-mail.jp",
+        header_from_text="someone@example.com",
+    )
+
+    # Account and address belong together: the visible From alone keeps the mail out.
+    assert report.after.delivery is Delivery.REJECT
+    assert report.fixes == (
+        Fix(FixKind.ALIGN_HEADER_FROM, mail_from="iij-taro@iijmio-mail.jp", domain="example.com"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("mail_from", "header_from"),
+    [
+        ("x@mail.relaxed.example", "user@relaxed.example"),  # aligned: delivered
+        ("x@relaxed.example", "x@relaxed.example"),  # no visible From of its own
+    ],
+)
+def test_an_aligned_header_from_needs_no_fix(
+    service: Service, zone: ZoneResolver, mail_from: str, header_from: str
+) -> None:
+    report = check(
+        service, zone, "iij-taro.iijmio-mail.jp", mail_from, header_from_text=header_from
+    )
+
+    assert all(f.kind is not FixKind.ALIGN_HEADER_FROM for f in report.fixes)
 
 
 @pytest.mark.parametrize(
