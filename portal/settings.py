@@ -369,6 +369,11 @@ if WEB_THREADS < 1 or MAILCHECK_MAX_CONCURRENT_CHECKS < 1:
 # Counted in the default cache: set REDIS_URL, or each worker process counts on its own.
 CHECK_RATE_LIMIT = envrate("CHECK_RATE_LIMIT", "30/m")
 CHECK_DOMAIN_RATE_LIMIT = envrate("CHECK_DOMAIN_RATE_LIMIT", "120/m")
+# Days a result saved for support is kept (mailcheck/results/); `manage.py purgeresults` deletes
+# it afterwards, and it is never shown once expired.
+SAVED_RESULT_DAYS = envint("SAVED_RESULT_DAYS", 30)
+if SAVED_RESULT_DAYS < 1:
+    raise ImproperlyConfigured("SAVED_RESULT_DAYS must be at least 1")
 
 # Batch checks (mailcheck/batch/) run on a task queue (django-tasks). TASKS_BACKEND:
 # "database" (default: tasks wait in the database, `manage.py db_worker` runs them; make run and
@@ -401,11 +406,6 @@ if BATCH_MAX_ROWS < 1 or BATCH_KEEP_DAYS < 1:
 BATCH_RATE_LIMIT = envrate("BATCH_RATE_LIMIT", "10/h")
 # The upload's size in bytes; a row is well under 200 bytes, so the default fits BATCH_MAX_ROWS.
 BATCH_MAX_BYTES = envint("BATCH_MAX_BYTES", 4 * 1024 * 1024)
-# Days a result saved for support is kept (mailcheck/results/); `manage.py purgeresults` deletes
-# it afterwards, and it is never shown once expired.
-SAVED_RESULT_DAYS = envint("SAVED_RESULT_DAYS", 30)
-if SAVED_RESULT_DAYS < 1:
-    raise ImproperlyConfigured("SAVED_RESULT_DAYS must be at least 1")
 
 # Logs: one JSON object per line in production, plain text in development; every line has the
 # request id and no mail address (portal/logging.py). The server's own lines (gunicorn) use
