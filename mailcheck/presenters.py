@@ -407,8 +407,6 @@ class ResultView:
         if report.dmarc is not None and 0 < report.dmarc.percent < 100:
             sampled = {o.delivery for o in decided_by_dmarc} & set(messages.DMARC_SAMPLE)
             notes += [str(messages.DMARC_SAMPLE[d]) % dmarc_values for d in sorted(sampled)]
-        if decided_by_dmarc or (report.dmarc is not None and not report.spf_aligned):
-            notes.append(str(messages.DKIM_NOT_CHECKED) % dmarc_values)
         later = ""
         if ahead:
             later = str(messages.DELIVERY_FROM_DAY[report.after.delivery]) % {
@@ -421,6 +419,19 @@ class ResultView:
             later=later,
             notes=tuple(notes),
         )
+
+    @cached_property
+    def signature_note(self) -> str:
+        """Where the From domain's policy decides (or would, if SPF were not aligned): the
+        check cannot see a signature that would satisfy it instead. Said under "Why", after
+        the reasons, so the headline and the first fix stay in the first screen."""
+        report = self.report
+        relevant = (report.before, report.after) if self.change_ahead else (report.after,)
+        if report.dmarc is None:
+            return ""
+        if any(o.by_dmarc for o in relevant) or not report.spf_aligned:
+            return str(messages.DKIM_NOT_CHECKED) % {"dmarc_domain": report.dmarc.domain}
+        return ""
 
     @cached_property
     def next_change(self) -> str:

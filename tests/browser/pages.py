@@ -81,7 +81,7 @@ def submit_check(page: Page, lang: str, account: str, mail_from: str) -> None:
     """Fill in the form the way a customer does and press the button."""
     page.goto(url(lang, "/check/"))
     page.get_by_label(text(lang, "Account name"), exact=True).fill(account)
-    page.get_by_label(text(lang, "Mail address (envelope From)"), exact=True).fill(mail_from)
+    page.get_by_label(text(lang, "Mail address"), exact=True).fill(mail_from)
     page.get_by_role("button", name=text(lang, "Check"), exact=True).click()
     page.wait_for_load_state()
 

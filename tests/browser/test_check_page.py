@@ -49,8 +49,8 @@ def test_an_empty_form_is_answered_with_messages_tied_to_each_field(page: Page, 
     expect(summary).to_be_focused()
     expect(summary).to_contain_text(text(lang, "Please correct the following"))
     for field, message in [
-        ("account", "Enter the account name from your mail client."),
-        ("mail_from", "Enter the mail address from your mail client."),
+        ("account", "Enter the account name from your mail program."),
+        ("mail_from", "Enter the mail address from your mail program."),
     ]:
         box = page.locator(f"#id_{field}")
         expect(box).to_have_attribute("aria-invalid", "true")

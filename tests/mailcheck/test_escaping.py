@@ -105,6 +105,7 @@ NOT_TEXT = {
     "report.timeline_summary",
     "report.next_change",
     "report.no_fix",
+    "report.signature_note",
     "text",  # a normalisation: field name, change, and the parsed values (codes, addresses)
     "q.status",
     "account_label",
