@@ -13,6 +13,11 @@ finishes its current task, or after WORKER_STOP_SECONDS is told again, and an in
 is queued again to carry on at the next start), and on Linux the worker is also told to stop if
 this process is killed outright. A worker that exits on its own is started again, waiting a
 little longer each time. The exit status is the server's.
+
+With a worker, the housekeeping runs periodically too: a minute after the start and then every
+HOUSEKEEPING_MINUTES (default 60; 0 turns it off, for machines where cron does it), the saved
+results' purge is handed to the worker (`manage.py purgeresults --enqueue`) and expired batch
+checks are deleted (`manage.py prunebatches`). Both are safe to run on several machines at once.
 """
 
 from __future__ import annotations
@@ -84,6 +89,22 @@ class Supervisor:
         self.stopping = False
         self.restart_worker = False
         self.stop_seconds = float(os.environ.get("WORKER_STOP_SECONDS", "10"))
+        minutes = float(os.environ.get("HOUSEKEEPING_MINUTES", "60") or "0")
+        self.housekeeping_every = minutes * 60 if self.worker_cmd else 0.0
+        self.housekeeping_first = float(os.environ.get("HOUSEKEEPING_FIRST_SECONDS", "60"))
+        self.housekeepers: list[subprocess.Popen[bytes]] = []
+
+    def housekeeping(self) -> None:
+        """Start the periodic housekeeping commands (without waiting for them)."""
+        self.housekeepers = [p for p in self.housekeepers if p.poll() is None]
+        if self.housekeepers:
+            return  # the last round is still running
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        for command in (["purgeresults", "--enqueue"], ["prunebatches"]):
+            self.housekeepers.append(
+                subprocess.Popen([*manage, *command], cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
+            )
+        say("housekeeping: expired saved results and batch checks")
 
     def start_worker(self) -> None:
         if self.worker_cmd is None:
@@ -134,8 +155,12 @@ class Supervisor:
         self.server = subprocess.Popen(self.server_cmd, cwd=ROOT)  # noqa: S603
         backoff = 1.0
         next_start = 0.0
+        next_housekeeping = time.monotonic() + self.housekeeping_first
         try:
             while self.server.poll() is None:
+                if self.housekeeping_every and time.monotonic() >= next_housekeeping:
+                    next_housekeeping = time.monotonic() + self.housekeeping_every
+                    self.housekeeping()
                 if self.restart_worker:
                     self.restart_worker = False
                     self.stop_worker()

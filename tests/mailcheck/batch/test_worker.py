@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -234,3 +235,49 @@ def test_the_worker_is_stopped_when_the_supervisor_is_killed_outright(tmp_path: 
         assert time.monotonic() < deadline, "the worker outlived a killed supervisor"
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)  # the "server", orphaned by the kill
+
+
+def test_the_supervisor_runs_the_housekeeping_with_the_worker(tmp_path: Path) -> None:
+    """Expired saved results go by a task in the worker, expired batches by their command,
+    without cron: a minute after the start (here at once) and every HOUSEKEEPING_MINUTES."""
+    database = tmp_path / "db.sqlite3"
+    env = {**sqlite_env(database), "TASKS_BACKEND": "database"}
+    prepare_database(env, demo=False)
+    expired_row = (
+        "from datetime import timedelta; from django.utils import timezone; "
+        "from mailcheck.results.models import SavedResult; now = timezone.now(); "
+        "[SavedResult.objects.create(code=code, account='a', mail_from='a@b', report={}, "
+        "html_ja='', html_en='', checked_at=now - timedelta(days=40), "
+        "expires=now - timedelta(days=10) + timedelta(days=keep)) for code, keep in "
+        "(('AAAAAAAA', 0), ('BBBBBBBB', 20))]"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", expired_row],
+        cwd=ROOT,
+        env=server_env(env),
+        check=True,
+        capture_output=True,
+    )
+    log = tmp_path / "log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "scripts/run_with_worker.py", "--no-reload", "--", "sleep", "120"],
+            cwd=ROOT,
+            env=server_env({**env, "HOUSEKEEPING_FIRST_SECONDS": "0"}),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with sqlite3.connect(database) as db:
+                codes = [row[0] for row in db.execute("select code from results_savedresult")]
+            if codes == ["BBBBBBBB"]:
+                break
+            assert time.monotonic() < deadline, (codes, log.read_text())
+            time.sleep(0.2)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    assert "housekeeping" in log.read_text()
