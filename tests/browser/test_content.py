@@ -12,7 +12,7 @@ from tests.browser.pages import text, url
 pytestmark = pytest.mark.browser
 
 CHANGE_NOTICE = {
-    "ja": "送信元アドレスとアカウント名が異なるメールの送信経路を変更します",
+    "ja": "メールアドレスとアカウント名が異なるメールの送信経路を変更します",
     "en": "From 25 March: new sending route when the sender differs from your account",
 }
 
