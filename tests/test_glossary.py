@@ -1,9 +1,9 @@
 """One word for one thing: the catalogue and the demo content follow the glossary.
 
-当サービス (never 当社), フォルダー (with the long vowel mark), SPFレコード (no space), メールアドレス
-for the address the customer sends from (never 送信元アドレス); in English, "mail program" (as
-メールソフト), never "mail client". A search treats the variants as the same, but a customer
-reading two words for one thing wonders whether they are two things.
+当サービス (never 当社), フォルダー (with the long vowel mark), SPFレコード (no space),
+メールアドレス for the address the customer sends from (never 送信元アドレス); in English,
+"mail program" (as メールソフト), never "mail client". A search treats the variants as the
+same, but a customer reading two words for one thing wonders whether they are two things.
 """
 
 from __future__ import annotations
