@@ -368,6 +368,7 @@ class ServiceAdmin(ReviewedConfigurationAdmin):
             },
         ),
         (_("Outbound routes"), {"fields": ["route_links"]}),
+        (_("Test mails"), {"fields": ["received_auth_pattern"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[models.Service]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,7 @@ from mailcheck.identity import parse_domain
 from mailcheck.policy import (
     DEFAULT_INCOMING_PORT,
     DEFAULT_INCOMING_PROTOCOL,
+    DEFAULT_RECEIVED_AUTH_PATTERN,
     DEFAULT_SECURITY,
     IncomingProtocol,
     RouteKind,
@@ -60,6 +62,22 @@ class IncomingProtocolChoice(models.TextChoices):
 PORT_VALIDATORS = [MinValueValidator(1), MaxValueValidator(65535)]
 
 
+def validate_received_auth_pattern(value: str) -> None:
+    """A regular expression with a group for the account (named ``account``, or the first)."""
+    try:
+        groups = re.compile(value).groups
+    except re.error as exc:
+        raise ValidationError(
+            _("This is not a regular expression: %(error)s."),
+            code="invalid_pattern",
+            params={"error": exc},
+        ) from None
+    if value and not groups:
+        raise ValidationError(
+            _("Put the account in a group: (?P<account>…)."), code="pattern_without_group"
+        )
+
+
 class Service(models.Model):
     name = models.CharField(_("name"), max_length=100)
     submission_host = models.CharField(_("submission host"), max_length=253)
@@ -91,6 +109,18 @@ class Service(models.Model):
         max_length=10,
         choices=SecurityChoice.choices,
         default=DEFAULT_SECURITY.value,
+    )
+    # Test mails (mailcheck/inbound/): where the submission server names the account that logged in.
+    received_auth_pattern = models.CharField(
+        _("account in the Received header"),
+        max_length=300,
+        blank=True,
+        default=DEFAULT_RECEIVED_AUTH_PATTERN,
+        validators=[validate_received_auth_pattern],
+        help_text=_(
+            "A regular expression that finds the account in the Received header the submission "
+            "server adds, in a group named account. Empty: the server does not record it."
+        ),
     )
     is_active = models.BooleanField(
         _("active"),

@@ -39,6 +39,9 @@ class IncomingProtocol(StrEnum):
 DEFAULT_SECURITY = Security.STARTTLS
 DEFAULT_INCOMING_PROTOCOL = IncomingProtocol.POP3
 DEFAULT_INCOMING_PORT = 110
+# How the submission server records the account that logged in, in the Received header it adds
+# (read when grading a test mail, mailcheck/inbound/): "(authenticated as iij-taro.iijmio-mail.jp)".
+DEFAULT_RECEIVED_AUTH_PATTERN = r"\(authenticated as (?P<account>[^\s()]+)\)"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class Service:
     incoming_host: str = ""
     incoming_port: int = DEFAULT_INCOMING_PORT
     incoming_security: Security = DEFAULT_SECURITY
+    received_auth_pattern: str = DEFAULT_RECEIVED_AUTH_PATTERN
 
     def route(self, kind: RouteKind) -> Route:
         for route in self.routes:
@@ -187,4 +191,5 @@ def service_from_document(data: Mapping[str, Any]) -> Service:
         incoming_host=data.get("incoming_host") or "",
         incoming_port=int(data.get("incoming_port") or DEFAULT_INCOMING_PORT),
         incoming_security=Security(data.get("incoming_security") or DEFAULT_SECURITY),
+        received_auth_pattern=data.get("received_auth_pattern", DEFAULT_RECEIVED_AUTH_PATTERN),
     )

@@ -78,6 +78,7 @@ def to_core(row: models.Service) -> Service:
         incoming_host=row.incoming_host,
         incoming_port=row.incoming_port,
         incoming_security=Security(row.incoming_security),
+        received_auth_pattern=row.received_auth_pattern,
         domains=tuple(d.name for d in row.domains.all()),
         routes=routes,
         changes=tuple(
@@ -146,6 +147,7 @@ SERVICE_FIELDS = (
     "incoming_host",
     "incoming_port",
     "incoming_security",
+    "received_auth_pattern",
 )
 OPTIONAL_SERVICE_FIELDS = SERVICE_FIELDS[2:]
 

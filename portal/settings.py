@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "mailcheck.results",
     # Batch checks (CSV uploads) and the task queue they run on.
     "mailcheck.batch",
+    # Test mails: one-time addresses, the SMTP receiver and its grades.
+    "mailcheck.inbound",
     "django_tasks",
     "django_tasks_db",
     "portal",
@@ -406,6 +408,30 @@ if BATCH_MAX_ROWS < 1 or BATCH_KEEP_DAYS < 1:
 BATCH_RATE_LIMIT = envrate("BATCH_RATE_LIMIT", "10/h")
 # The upload's size in bytes; a row is well under 200 bytes, so the default fits BATCH_MAX_ROWS.
 BATCH_MAX_BYTES = envint("BATCH_MAX_BYTES", 4 * 1024 * 1024)
+
+# Test mails (mailcheck/inbound/): the customer's mail program sends to check-<token>@
+# TEST_MAIL_DOMAIN (its MX points at `manage.py receivemail`), and the address is kept for
+# TEST_MAIL_MINUTES. TEST_MAIL_BIND is where make run / make serve start the receiver beside the
+# web server (empty: not started there). Messages are cut at TEST_MAIL_MAX_BYTES (only headers
+# are kept anyway); TEST_MAIL_MAX_CONNECTIONS connections per client address at once. STARTTLS
+# is offered when TEST_MAIL_TLS_CERT and TEST_MAIL_TLS_KEY name PEM files. A load balancer in
+# TEST_MAIL_TRUSTED_PROXIES must send a HAProxy PROXY header (v1 or v2) naming the real client;
+# from anyone else a PROXY header is refused.
+TEST_MAIL_DOMAIN = envstr("TEST_MAIL_DOMAIN", "test-mail.localhost")
+TEST_MAIL_MINUTES = envint("TEST_MAIL_MINUTES", 30)
+TEST_MAIL_BIND = envstr("TEST_MAIL_BIND", "127.0.0.1:2525")
+TEST_MAIL_MAX_BYTES = envint("TEST_MAIL_MAX_BYTES", 1024 * 1024)
+TEST_MAIL_MAX_CONNECTIONS = envint("TEST_MAIL_MAX_CONNECTIONS", 5)
+TEST_MAIL_TLS_CERT = envstr("TEST_MAIL_TLS_CERT", "")
+TEST_MAIL_TLS_KEY = envstr("TEST_MAIL_TLS_KEY", "")
+TEST_MAIL_TRUSTED_PROXIES = envlist("TEST_MAIL_TRUSTED_PROXIES", "")
+if TEST_MAIL_MINUTES < 1 or TEST_MAIL_MAX_BYTES < 1024 or TEST_MAIL_MAX_CONNECTIONS < 1:
+    raise ImproperlyConfigured(
+        "TEST_MAIL_MINUTES and TEST_MAIL_MAX_CONNECTIONS must be at least 1, "
+        "TEST_MAIL_MAX_BYTES at least 1024"
+    )
+if bool(TEST_MAIL_TLS_CERT) != bool(TEST_MAIL_TLS_KEY):
+    raise ImproperlyConfigured("Set both TEST_MAIL_TLS_CERT and TEST_MAIL_TLS_KEY, or neither")
 
 # Logs: one JSON object per line in production, plain text in development; every line has the
 # request id and no mail address (portal/logging.py). The server's own lines (gunicorn) use

@@ -152,6 +152,7 @@ def test_the_export_holds_every_field_and_active_too(demo: models.Service, tmp_p
         "incoming_host",
         "incoming_port",
         "incoming_security",
+        "received_auth_pattern",
         "domains",
         "routes",
         "changes",
