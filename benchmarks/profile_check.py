@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import sys
@@ -105,6 +106,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top list")
     parser.add_argument("--save", type=Path, help="write the demo cases' HTML to this folder")
     parser.add_argument(
+        "--api", action="store_true", help="also POST /api/v1/check; --profile profiles it"
+    )
+    parser.add_argument(
         "--as-served",
         action="store_true",
         help="live DNS from a loopback name server and the cache in Redis, as bench_serve.py",
@@ -154,22 +158,48 @@ def main() -> None:
                 (args.save / f"home-{lang}.html").write_bytes(response.content)
             print(f"pages written to {args.save}")
 
-        healthz = check = home = float("inf")
+        bodies = [
+            json.dumps({"account": account, "mail_from": mail_from})
+            for account, mail_from in inputs
+        ]
+        bodies = (bodies * (args.rounds // len(bodies) + 1))[: args.rounds]
+
+        def post(body: str) -> object:
+            response = client.post(
+                "/api/v1/check", body, content_type="application/json", secure=True
+            )
+            if response.status_code not in (200, 400):
+                raise SystemExit(f"/api/v1/check: HTTP {response.status_code}")
+            return response
+
+        if args.api:
+            for body in bodies[: len(inputs)]:
+                post(body)
+
+        healthz = check = home = api = float("inf")
         for _ in range(args.passes):
             healthz = min(healthz, cpu_ms_per_request(get, ["/healthz"] * 2000))
             check = min(check, cpu_ms_per_request(get, check_paths))
             home = min(home, cpu_ms_per_request(get, pages * 500))
+            if args.api:
+                api = min(api, cpu_ms_per_request(post, bodies))
         print(f"/healthz        {healthz:6.3f} ms CPU per request")
         print(f"/check/ result  {check:6.3f} ms CPU per request ({len(check_paths)} requests)")
         print(f"/               {home:6.3f} ms CPU per request")
         print(f"check / healthz {check / healthz:6.2f}x the CPU")
+        if args.api:
+            print(f"POST /api/v1/check {api:6.3f} ms CPU per request ({api / healthz:.2f}x)")
         print(f"database queries in 50 warm checks: {len(queries)}")
 
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
-            for path in check_paths:
-                get(path)
+            if args.api:
+                for body in bodies:
+                    post(body)
+            else:
+                for path in check_paths:
+                    get(path)
             profiler.disable()
             stats = pstats.Stats(profiler)
             stats.sort_stats("cumulative").print_stats(45)

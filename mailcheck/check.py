@@ -198,11 +198,17 @@ def run_check(
         address.domain, header_from.domain, dmarc.spf_alignment, lookup
     )
     outcomes = []
+    verdicts: dict[Route, RouteVerdict] = {}
     for day in (periods.before_day, periods.after_day):
         route = service.route_for(matches=match is Match.SAME, day=day)
-        verdict = evaluate_route(
-            address.text, route.addresses, route.helo, lookup, receiver=receiver
-        )
+        # The same route on both days (no change, or one that left this sender's route as it
+        # was) gets the same verdict: evaluated once.
+        verdict = verdicts.get(route)
+        if verdict is None:
+            verdict = evaluate_route(
+                address.text, route.addresses, route.helo, lookup, receiver=receiver
+            )
+            verdicts[route] = verdict
         delivery, by_dmarc = delivery_for(verdict.result, dmarc, spf_aligned)
         outcomes.append(Outcome(day, route, verdict, delivery, by_dmarc))
     before, after = outcomes
