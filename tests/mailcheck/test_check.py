@@ -565,3 +565,15 @@ def test_the_periods_follow_the_latest_change_in_force(
     )
     assert periods.before_day.isoformat() == before_day
     assert periods.after_day.isoformat() == change
+
+
+def test_a_route_taken_on_both_days_is_evaluated_once(
+    demo_service: Service, zone: ZoneResolver
+) -> None:
+    same = check(demo_service, zone, "iij-taro.iijmio-mail.jp", "iij-taro@iijmio-mail.jp")
+    moved = check(demo_service, zone, "iij-taro.iijmio-mail.jp", "iij-jiro@iijmio-mail.jp")
+
+    assert same.before.route == same.after.route
+    assert same.before.spf is same.after.spf  # one evaluation, shared
+    assert moved.before.route != moved.after.route
+    assert moved.before.spf is not moved.after.spf
