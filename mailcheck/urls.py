@@ -3,6 +3,7 @@ from django.urls import path
 from mailcheck import domain_views, guide_views, views
 from mailcheck.autoconfig import views as autoconfig_views
 from mailcheck.batch import views as batch_views
+from mailcheck.inbound import views as inbound_views
 from portal.security import private_when_queried
 
 app_name = "mailcheck"
@@ -22,4 +23,8 @@ urlpatterns = [
     path("batch/<slug:public_id>/", batch_views.detail, name="batch"),
     path("batch/<slug:public_id>/status.json", batch_views.status, name="batch_status"),
     path("batch/<slug:public_id>/results.csv", batch_views.download, name="batch_csv"),
+    # Test mails: a one-time address, and what the mail sent to it showed (private pages).
+    path("test-mail/", inbound_views.start, name="test_mail_start"),
+    path("test-mail/<slug:token>/", inbound_views.detail, name="test_mail"),
+    path("test-mail/<slug:token>/status.json", inbound_views.status, name="test_mail_status"),
 ]

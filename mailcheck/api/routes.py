@@ -27,6 +27,7 @@ from mailcheck.api.models import ApiToken
 from mailcheck.api.schemas import CheckAnswer, CheckRequest, Errors, SavedResultAnswer
 from mailcheck.batch.api import router as batch_router
 from mailcheck.check import Rejected
+from mailcheck.inbound.api import router as test_mail_router
 from mailcheck.presenters import problem_messages, report_json
 from mailcheck.ratelimit import Refused, target_domains
 from mailcheck.results.counting import count_check
@@ -82,6 +83,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/batches", batch_router)
+api.add_router("/test-mails", test_mail_router)
 
 
 def errors(request: HttpRequest, status: int, *items: dict[str, str]) -> HttpResponse:
