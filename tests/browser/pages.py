@@ -95,6 +95,11 @@ PUBLIC_PAGES = {
     "faq-search": "/faq/?q=SPF",
     "faq-entry": "/faq/mail-goes-to-junk/",
     "sitemap": "/sitemap/",
+    "guides": "/check/guides/",
+    "guide": "/check/guides/thunderbird/",
+    "domain": "/check/domain/?domain=example.jp",
+    "setup": "/check/setup/?emailaddress=iij-taro%40iijmio-mail.jp",
+    "batch": "/check/batch/",
 }
 # The check page in each of its states.
 CHECK_STATES = {
@@ -104,6 +109,10 @@ CHECK_STATES = {
     "check-softfail-new": f"/check/?{CASES[1].query()}",
     "check-softfail-always": f"/check/?{CASES[3].query()}",
     "check-none": f"/check/?{NO_SPF.query()}",
+    "check-not-aligned": (
+        "/check/?account=iij-taro.iijmio-mail.jp&mail_from=iij-taro%40iijmio-mail.jp"
+        "&header_from=someone%40example.com"
+    ),
 }
 ALL_PAGES = {**PUBLIC_PAGES, **CHECK_STATES}
 
