@@ -17,7 +17,12 @@ little longer each time. The exit status is the server's.
 With a worker, the housekeeping runs periodically too: a minute after the start and then every
 HOUSEKEEPING_MINUTES (default 60; 0 turns it off, for machines where cron does it), the saved
 results' purge is handed to the worker (`manage.py purgeresults --enqueue`) and expired batch
-checks are deleted (`manage.py prunebatches`). Both are safe to run on several machines at once.
+checks are deleted (`manage.py prunebatches`), and so are expired test mail addresses
+(`manage.py purgetestmails`). All are safe to run on several machines at once.
+
+When TEST_MAIL_BIND is not empty (default 127.0.0.1:2525), the SMTP receiver for test mails
+(`manage.py receivemail --bind TEST_MAIL_BIND`) runs beside the server too, in a session of its
+own, and is stopped with it.
 """
 
 from __future__ import annotations
@@ -71,6 +76,14 @@ def worker_command(env: dict[str, str], *, reload: bool) -> list[str] | None:
     return None
 
 
+def receiver_command(env: dict[str, str]) -> list[str] | None:
+    """The test mail receiver on TEST_MAIL_BIND, or None when it is set empty."""
+    bind = env.get("TEST_MAIL_BIND", "127.0.0.1:2525").strip()
+    if not bind:
+        return None
+    return [sys.executable, str(ROOT / "manage.py"), "receivemail", "--bind", bind]
+
+
 def _die_with_parent() -> None:
     """In the worker, before exec: SIGTERM when this supervisor dies, even by SIGKILL (Linux)."""
     try:
@@ -81,8 +94,15 @@ def _die_with_parent() -> None:
 
 
 class Supervisor:
-    def __init__(self, server_cmd: Sequence[str], worker_cmd: Sequence[str] | None) -> None:
+    def __init__(
+        self,
+        server_cmd: Sequence[str],
+        worker_cmd: Sequence[str] | None,
+        receiver_cmd: Sequence[str] | None = None,
+    ) -> None:
         self.server_cmd = list(server_cmd)
+        self.receiver_cmd = list(receiver_cmd) if receiver_cmd else None
+        self.receiver: subprocess.Popen[bytes] | None = None
         self.worker_cmd = list(worker_cmd) if worker_cmd else None
         self.server: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
@@ -100,11 +120,11 @@ class Supervisor:
         if self.housekeepers:
             return  # the last round is still running
         manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["purgeresults", "--enqueue"], ["prunebatches"]):
+        for command in (["purgeresults", "--enqueue"], ["prunebatches"], ["purgetestmails"]):
             self.housekeepers.append(
                 subprocess.Popen([*manage, *command], cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
             )
-        say("housekeeping: expired saved results and batch checks")
+        say("housekeeping: expired saved results, batch checks and test mail addresses")
 
     def start_worker(self) -> None:
         if self.worker_cmd is None:
@@ -117,6 +137,28 @@ class Supervisor:
             preexec_fn=_die_with_parent,  # this process starts no threads
         )
         say(f"task worker started (pid {self.worker.pid}): {' '.join(self.worker_cmd[2:4])}")
+
+    def start_receiver(self) -> None:
+        if self.receiver_cmd is None:
+            return
+        self.receiver = subprocess.Popen(  # noqa: S603
+            self.receiver_cmd, cwd=ROOT, start_new_session=True, preexec_fn=_die_with_parent
+        )
+        say(f"test mail receiver started (pid {self.receiver.pid}): {self.receiver_cmd[-1]}")
+
+    def stop_receiver(self) -> None:
+        receiver = self.receiver
+        if receiver is None or receiver.poll() is not None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(receiver.pid, sig)
+                receiver.wait(timeout=5.0)
+                break
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
 
     def stop_worker(self) -> int | None:
         worker = self.worker
@@ -152,6 +194,7 @@ class Supervisor:
         for sig in FORWARDED:
             signal.signal(sig, self.on_signal)
         self.start_worker()
+        self.start_receiver()
         self.server = subprocess.Popen(self.server_cmd, cwd=ROOT)  # noqa: S603
         backoff = 1.0
         next_start = 0.0
@@ -180,6 +223,7 @@ class Supervisor:
                         self.start_worker()
                 time.sleep(0.2)
         finally:
+            self.stop_receiver()
             self.stop_worker()
         return (
             self.server.returncode if self.server.returncode >= 0 else 128 - self.server.returncode
@@ -197,7 +241,8 @@ def main(argv: Sequence[str]) -> int:
         return 2
     debug = os.environ.get("DEBUG", "true").strip().lower() in {"1", "true", "yes", "on"}
     reload = debug and "--no-reload" not in options
-    return Supervisor(server_cmd, worker_command(dict(os.environ), reload=reload)).run()
+    env = dict(os.environ)
+    return Supervisor(server_cmd, worker_command(env, reload=reload), receiver_command(env)).run()
 
 
 if __name__ == "__main__":
