@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mailcheck.check import Delivery
 from mailcheck.results.counting import move_counts_to_database
-from mailcheck.results.models import CheckCount, SavedResult
+from mailcheck.results.models import CheckCount, Outcome, SavedResult
 
 # The stored fragment is our own template's output, escaped when it was rendered; it is
 # sanitised again before it enters the admin page (defence in depth), keeping its structure and
@@ -123,6 +123,7 @@ def count_summary(days: int = 14) -> dict[str, Any]:
     ):
         per_day[row["day"]][row["outcome_after"]] += row["n"]
     outcomes = [d.value for d in Delivery]
+    labels = [Outcome(o).label for o in outcomes]
     largest = max((sum(c.values()) for c in per_day.values()), default=0)
     rows = [
         {
@@ -135,7 +136,7 @@ def count_summary(days: int = 14) -> dict[str, Any]:
         }
         for day, counts in sorted(per_day.items(), reverse=True)
     ]
-    return {"outcomes": outcomes, "rows": rows, "largest": largest}
+    return {"outcomes": labels, "rows": rows, "largest": largest}
 
 
 BAR_COLOURS = {
@@ -154,7 +155,7 @@ def _stack(counts: dict[str, int], outcomes: list[str], largest: int) -> list[di
         if width:
             bars.append(
                 {
-                    "outcome": outcome,
+                    "outcome": Outcome(outcome).label,
                     "x": f"{x:.2f}%",
                     "width": f"{width:.2f}%",
                     "fill": BAR_COLOURS.get(outcome, "#757575"),

@@ -69,14 +69,26 @@ class Source(models.TextChoices):
     BATCH = "batch", _("batch")
 
 
+class Outcome(models.TextChoices):
+    """mailcheck.check.Delivery, with the words staff read in the admin."""
+
+    DELIVERED = "delivered", _("delivered")
+    AT_RISK = "at_risk", _("may go to junk")
+    QUARANTINE = "quarantine", _("quarantined")
+    REJECT = "reject", _("refused")
+    UNKNOWN = "unknown", _("unknown (DNS error)")
+
+
 class CheckCount(models.Model):
     """Completed checks of one day (in the site's time zone) by outcome and source. Holds no
     address and no domain: only the outcome codes (mailcheck.check.Delivery)."""
 
     day = models.DateField(_("day"))
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
-    outcome_before = models.CharField(_("outcome before the change"), max_length=16)
-    outcome_after = models.CharField(_("outcome"), max_length=16)
+    outcome_before = models.CharField(
+        _("outcome before the change"), max_length=16, choices=Outcome.choices
+    )
+    outcome_after = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     count = models.PositiveIntegerField(_("checks"), default=0)
 
     class Meta:
