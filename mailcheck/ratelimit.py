@@ -89,13 +89,17 @@ def admitted(
     *,
     live_dns: bool = True,
     also: Iterable[str] = (),
+    client: tuple[str, str] | None = None,
 ) -> Iterator[None]:
     """Count one check from ``request`` for ``domain`` and, when it asks ``live_dns``, hold
     one of the process's check slots while it runs.
 
+    ``client`` replaces the per-client limit with a rate and a key of its own (an API token's
+    limit, counted per token); the per-domain limits and the slots apply whoever asks.
     Raises :class:`Refused` when a rate limit is reached or every slot is taken.
     """
-    _count(request, Limit.CLIENT, settings.CHECK_RATE_LIMIT, _client_key(request))
+    rate, key = client or (settings.CHECK_RATE_LIMIT, _client_key(request))
+    _count(request, Limit.CLIENT, rate, key)
     # The service's own domains are what most customers check, many thousands of them a day;
     # a limit per domain would lock them all out together. Their answers come from our own
     # name servers and stay in the resolver's cache for the records' TTL, so they cannot be
@@ -183,6 +187,33 @@ def registrable_domain(domain: str) -> str:
     Public Suffix List: every name under it is served by the same owner's name servers, so
     made-up sub-domains count against one limit. A public suffix itself counts as it is."""
     return str(_public_suffixes().privatesuffix(domain) or domain)
+
+
+def count_per_client(request: HttpRequest, group: str, rate: str) -> None:
+    """Count one use of ``group`` (an upload, a test address) against ``rate`` (COUNT/PERIOD)
+    for the client (its /64 for IPv6), in the shared cache like the checks' limits; Refused
+    when over it. An unreachable cache skips the count, logged, as for the checks."""
+    if not rate:
+        return
+    try:
+        usage = get_usage(
+            request,
+            group=group,
+            key=lambda _group, _request: client_key(request),
+            rate=rate,
+            increment=True,
+        )
+    except (RedisError, OSError) as exc:
+        logger.error("%s limit not applied: the cache did not answer: %s", group, exc)
+        return
+    if usage is not None and usage["should_limit"]:
+        logger.warning("%s refused: rate limit per client reached", group)
+        raise Refused(Limit.CLIENT, max(1, int(usage["time_left"])))
+
+
+def client_key(request: HttpRequest) -> str:
+    """The client's address as the limits count it: IPv6 clients by their /64."""
+    return _client_key(request)
 
 
 def _client_key(request: HttpRequest) -> str:

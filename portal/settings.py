@@ -425,6 +425,8 @@ TEST_MAIL_MAX_CONNECTIONS = envint("TEST_MAIL_MAX_CONNECTIONS", 5)
 TEST_MAIL_TLS_CERT = envstr("TEST_MAIL_TLS_CERT", "")
 TEST_MAIL_TLS_KEY = envstr("TEST_MAIL_TLS_KEY", "")
 TEST_MAIL_TRUSTED_PROXIES = envlist("TEST_MAIL_TRUSTED_PROXIES", "")
+# Test addresses one client may make (COUNT/PERIOD; empty: no limit), on the page and the API.
+TEST_MAIL_RATE_LIMIT = envrate("TEST_MAIL_RATE_LIMIT", "10/h")
 if TEST_MAIL_MINUTES < 1 or TEST_MAIL_MAX_BYTES < 1024 or TEST_MAIL_MAX_CONNECTIONS < 1:
     raise ImproperlyConfigured(
         "TEST_MAIL_MINUTES and TEST_MAIL_MAX_CONNECTIONS must be at least 1, "

@@ -10,13 +10,12 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
-from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 from redis.exceptions import RedisError
 
 from mailcheck.batch import csvinput
 from mailcheck.batch.models import Batch, BatchRow
 from mailcheck.batch.tasks import check_batch
-from mailcheck.ratelimit import Limit, Refused, _client_key
+from mailcheck.ratelimit import client_key, count_per_client
 
 logger = logging.getLogger(__name__)
 
@@ -29,33 +28,16 @@ def read_upload(raw: bytes) -> csvinput.ParsedFile:
 def client_hash(request: HttpRequest) -> str:
     """The client's address (its /64 for IPv6), keyed with SECRET_KEY: countable, not readable."""
     key = settings.SECRET_KEY.encode()
-    return hmac.new(key, _client_key(request).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, client_key(request).encode(), hashlib.sha256).hexdigest()
 
 
 def count_upload(request: HttpRequest) -> None:
     """Count one upload against BATCH_RATE_LIMIT for the client; Refused when over it.
 
-    Counted in the default cache like the checks' limits (mailcheck/ratelimit.py), under a
-    group of its own: a batch costs one upload here, and its rows are bounded by BATCH_MAX_ROWS
-    and checked one after another by the worker, never all at once.
+    A batch costs one upload here, and its rows are bounded by BATCH_MAX_ROWS and checked one
+    after another by the worker, never all at once.
     """
-    rate = settings.BATCH_RATE_LIMIT
-    if not rate:
-        return
-    try:
-        usage = get_usage(
-            request,
-            group="mailcheck.batch.upload",
-            key=lambda _group, _request: _client_key(request),
-            rate=rate,
-            increment=True,
-        )
-    except (RedisError, OSError) as exc:
-        logger.error("batch upload limit not applied: the cache did not answer: %s", exc)
-        return
-    if usage is not None and usage["should_limit"]:
-        logger.warning("batch upload refused: rate limit per client reached")
-        raise Refused(Limit.CLIENT, max(1, int(usage["time_left"])))
+    count_per_client(request, "mailcheck.batch.upload", settings.BATCH_RATE_LIMIT)
 
 
 def create_batch(parsed: csvinput.ParsedFile, request: HttpRequest) -> Batch:

@@ -7,9 +7,11 @@ answers whether the mail has arrived and, once it has, its grades.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 import ninja
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -21,6 +23,7 @@ from mailcheck.check import Delivery
 from mailcheck.inbound import services, texts
 from mailcheck.inbound.grading import DkimResult, DmarcResult, RouteGrade
 from mailcheck.inbound.models import TestAddress
+from mailcheck.ratelimit import Refused, count_per_client
 from mailcheck.spf import SpfResult
 
 router = ninja.Router(tags=["test mails"])
@@ -87,11 +90,28 @@ def _language(request: HttpRequest) -> str:
 
 @router.post(
     "",
-    response={201: TestMailCreated, 400: TestMailErrors},
+    response={201: TestMailCreated, 400: TestMailErrors, 429: TestMailErrors},
     summary="Make a one-time address to send a test mail to",
 )
 def create(request: HttpRequest, payload: TestMailRequest) -> Any:
-    """Every field is optional (`{}`): given, the grades compare them with what was sent."""
+    """Every field is optional (`{}`): given, the grades compare them with what was sent.
+    A client may make TEST_MAIL_RATE_LIMIT addresses (429 with Retry-After past it)."""
+    try:
+        count_per_client(request, "mailcheck.inbound.address", settings.TEST_MAIL_RATE_LIMIT)
+    except Refused as refused:
+        with translation.override(_language(request)):
+            message = gettext("Too many test addresses: try again in %(seconds)d seconds.") % {
+                "seconds": refused.retry_after
+            }
+        response = HttpResponse(
+            json.dumps(
+                {"errors": [{"field": "request", "code": "rate_limited", "message": message}]}
+            ),
+            status=429,
+            content_type="application/json",
+        )
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     address = services.create_address(payload.account, payload.mail_from, payload.header_from)
     return Status(
         201,

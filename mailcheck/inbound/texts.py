@@ -14,11 +14,12 @@ from mailcheck.presenters import fix_text
 
 ROUTES: dict[RouteGrade, Promise] = {
     RouteGrade.LISTED: _(
-        "Your mail left through our sending server that is listed in our SPF record."
+        "Your mail left through our sending server that recipients confirm as allowed to send it."
     ),
     RouteGrade.UNLISTED: _(
-        "Your mail left through our sending server that is not listed in our SPF record. Mail "
-        "takes it when the account you log in with and the address you send from differ."
+        "Your mail left through our sending server that recipients cannot confirm as allowed to "
+        "send it. Mail takes it when the account you log in with and the address you send from "
+        "differ."
     ),
     RouteGrade.NOT_OURS: _(
         "Your mail did not leave through our sending servers: your mail program sends through "

@@ -71,7 +71,7 @@ def test_the_offer_on_a_result_remembers_what_was_typed(client: Client, demo: No
 
     text = client.get(f"/en/check/test-mail/{address.token}/").content.decode()
     assert "Your mail may end up in the recipient&#x27;s junk folder." in text
-    assert "not listed in our SPF record" in text
+    assert "recipients cannot confirm as allowed to send it" in text
     assert "you typed iij-jiro.iijmio-mail.jp, your program sent iij-taro.iijmio-mail.jp" in text
     assert "Received-SPF: SoftFail" in text
     assert "Mutt/2.2" in text
@@ -143,3 +143,21 @@ def test_purgetestmails_deletes_expired_addresses_and_their_mails(demo: None) ->
     call_command("purgetestmails", stdout=io.StringIO())
     assert list(TestAddress.objects.all()) == [kept]
     assert not ReceivedMail.objects.exists()
+
+
+def test_test_addresses_per_client_are_limited_on_the_page_and_the_api(
+    client: Client, demo: None, settings: Any
+) -> None:
+    settings.TEST_MAIL_RATE_LIMIT = "2/h"
+    assert client.post("/en/check/test-mail/").status_code == 302
+    assert (
+        client.post("/api/v1/test-mails", "{}", content_type="application/json").status_code == 201
+    )
+
+    page = client.post("/en/check/test-mail/")
+    api = client.post("/api/v1/test-mails", "{}", content_type="application/json")
+
+    assert page.status_code == 429 and int(page["Retry-After"]) > 0
+    assert api.status_code == 429 and int(api["Retry-After"]) > 0
+    assert api.json()["errors"][0]["code"] == "rate_limited"
+    assert TestAddress.objects.count() == 2
