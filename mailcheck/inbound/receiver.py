@@ -2,7 +2,8 @@
 
 It accepts mail only for live one-time addresses (anything else gets 550 at RCPT, so it never
 relays), one mail per address, keeps at most TEST_MAIL_MAX_BYTES of a message (the rest is read
-and thrown away: only the headers are stored), limits connections per client address, offers
+and thrown away: only the headers are stored), limits connections per client address and the
+recipients it may get refused in an hour (TEST_MAIL_MAX_REFUSED: guessing stops there), offers
 STARTTLS when a certificate is configured, and reads the real client address from a HAProxy
 PROXY header sent by a trusted load balancer. A PROXY header from anyone else closes the
 connection. Database work runs in threads (``sync_to_async``): Django refuses it in the loop.
@@ -14,7 +15,8 @@ import asyncio
 import ipaddress
 import logging
 import ssl
-from collections import Counter
+import time
+from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 # Seconds a trusted load balancer has to send its PROXY header.
 PROXY_TIMEOUT = 5.0
 REFUSED_RCPT = "550 5.1.1 No such test address, or it has expired or already received its mail"
+TOO_MANY_REFUSED = "421 4.7.1 Too many unknown recipients from your address: try again later"
+# The window over which a client's refused recipients are counted (TEST_MAIL_MAX_REFUSED).
+REFUSAL_WINDOW = 3600.0
 
 
 def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -42,11 +47,35 @@ def _in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
 class Handler:
     """The receiver's decisions, shared by every connection of one process."""
 
-    def __init__(self, *, trusted: Sequence[str], max_connections: int, max_bytes: int) -> None:
+    def __init__(
+        self,
+        *,
+        trusted: Sequence[str],
+        max_connections: int,
+        max_bytes: int,
+        max_refused: int = 20,
+    ) -> None:
         self.trusted = [ipaddress.ip_network(t, strict=False) for t in trusted]
         self.max_connections = max_connections
         self.max_bytes = max_bytes
         self.active: Counter[str] = Counter()
+        # Recipients refused per client in the last REFUSAL_WINDOW seconds: one who guesses at
+        # addresses is stopped after max_refused (counted in this process).
+        self.max_refused = max_refused
+        self.refused: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def refusals(self, client: str, *, add: bool = False) -> int:
+        """How many recipients of ``client`` were refused in the window (counting one more)."""
+        now = time.monotonic()
+        seen = self.refused[client]
+        while seen and seen[0] < now - REFUSAL_WINDOW:
+            seen.popleft()
+        if add:
+            seen.append(now)
+        if not seen:
+            del self.refused[client]
+            return 0
+        return len(seen)
 
     def is_trusted(self, ip: str) -> bool:
         try:
@@ -87,10 +116,18 @@ class Handler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
+        client = server.client_ip
+        if self.refusals(client) >= self.max_refused:
+            logger.warning("test mail: too many refused recipients from %s", client)
+            if server.transport is not None:
+                # After this answer is written (close flushes it): 421 ends the session.
+                asyncio.get_running_loop().call_soon(server.transport.close)
+            return TOO_MANY_REFUSED
         found = await sync_to_async(_in_thread, thread_sensitive=False)(
             services.waiting_address, address
         )
         if found is None:
+            self.refusals(client, add=True)
             return REFUSED_RCPT
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"

@@ -100,6 +100,7 @@ PUBLIC_PAGES = {
     "domain": "/check/domain/?domain=example.jp",
     "setup": "/check/setup/?emailaddress=iij-taro%40iijmio-mail.jp",
     "batch": "/check/batch/",
+    "test-mail": "/check/test-mail/",
 }
 # The check page in each of its states.
 CHECK_STATES = {

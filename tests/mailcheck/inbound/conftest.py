@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 DKIM_KEY = (HERE / "dkim_test_key.pem").read_bytes()
 DKIM_PUBLIC = (HERE / "dkim_test_key.pub.b64").read_text().strip()
 DOMAIN = "test-mail.example"
+MAX_REFUSED = 10
 MAX_BYTES = 8192
 
 
@@ -92,6 +93,7 @@ def receiver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReceiverProce
         "TEST_MAIL_DOMAIN": DOMAIN,
         "TEST_MAIL_MAX_BYTES": str(MAX_BYTES),
         "TEST_MAIL_MAX_CONNECTIONS": "3",
+        "TEST_MAIL_MAX_REFUSED": str(MAX_REFUSED),
         # The load balancer is 127.0.0.1; a client on 127.0.0.2 is anyone else.
         "TEST_MAIL_TRUSTED_PROXIES": "127.0.0.1",
     }

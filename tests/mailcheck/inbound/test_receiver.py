@@ -11,7 +11,7 @@ from typing import Any
 import dkim  # type: ignore[import-untyped]
 import pytest
 
-from tests.mailcheck.inbound.conftest import DKIM_KEY, MAX_BYTES, ReceiverProcess
+from tests.mailcheck.inbound.conftest import DKIM_KEY, MAX_BYTES, MAX_REFUSED, ReceiverProcess
 
 pytestmark = pytest.mark.process
 
@@ -238,3 +238,24 @@ def test_a_trusted_proxy_without_a_proxy_header_is_refused(receiver: ReceiverPro
     with receiver.connect() as sock:
         sock.sendall(b"EHLO mo.example\r\n")
         assert sock.recv(4096) == b""
+
+
+def test_a_client_guessing_at_addresses_is_stopped(receiver: ReceiverProcess) -> None:
+    guesser = "203.0.113.66"  # its own address: the other tests' clients keep their count
+    codes = []
+    with ProxiedSMTP(receiver.port, guesser) as smtp:
+        smtp.ehlo("mo.example")
+        smtp.mail("x@example.com")
+        for n in range(MAX_REFUSED + 1):
+            codes.append(smtp.rcpt(f"check-guess{n:03d}@test-mail.example")[0])
+    assert codes == [550] * MAX_REFUSED + [421]
+    # A live address from that client is refused too, for now; others are not affected.
+    tok = token()
+    rcpt = receiver.add_address(tok)
+    with ProxiedSMTP(receiver.port, guesser) as smtp:
+        smtp.ehlo("mo.example")
+        smtp.mail("x@example.com")
+        assert smtp.rcpt(rcpt)[0] == 421
+    send(
+        receiver, LISTED, "iij-taro@iijmio-mail.jp", rcpt, message(rcpt, "iij-taro@iijmio-mail.jp")
+    )

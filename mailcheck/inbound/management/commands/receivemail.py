@@ -35,6 +35,7 @@ class Command(BaseCommand):
             trusted=settings.TEST_MAIL_TRUSTED_PROXIES,
             max_connections=settings.TEST_MAIL_MAX_CONNECTIONS,
             max_bytes=settings.TEST_MAIL_MAX_BYTES,
+            max_refused=settings.TEST_MAIL_MAX_REFUSED,
         )
         tls = tls_context(settings.TEST_MAIL_TLS_CERT, settings.TEST_MAIL_TLS_KEY)
         asyncio.run(self._run(host, port, handler, tls))
