@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -339,13 +338,13 @@ class Headline:
 
 @dataclass(frozen=True)
 class RelatedContent:
-    """The site's notices and FAQ entries that staff linked to the result's findings."""
+    """The site's notices and FAQ entries that staff linked to the result's findings, as the
+    site renders them (portal.related): staff content, sanitised when it was saved."""
 
-    notices: Sequence[Any] = ()
-    faq_entries: Sequence[Any] = ()
+    html: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.notices or self.faq_entries)
+        return bool(self.html)
 
 
 # How many reasons the page gives under "Why"; any further ones wait in the details.

@@ -20,7 +20,7 @@ from mailcheck.services import (
     current_resolver,
     current_service,
 )
-from portal.models import related_to_findings
+from portal.related import related_html
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,9 @@ def check(request: HttpRequest) -> HttpResponse:
                 form.add_error(problem.field.value, problem_text(problem, service.domains))
         else:
             # The site's notices and FAQ entries that staff linked to the result's findings come
-            # with it, from the cached snapshot (portal.models.RELATED_SNAPSHOT): no query.
+            # with it, from the cached snapshot and rendered once (portal.related): no query.
             codes = [finding.value for finding in outcome.findings]
-            context["report"] = ResultView(outcome, RelatedContent(*related_to_findings(codes)))
+            context["report"] = ResultView(outcome, RelatedContent(related_html(codes)))
             # The step-by-step trace (every record and DNS query of every address) is for
             # experts and costs as much to render as the rest of the page: shown on request.
             context["show_trace"] = request.GET.get("trace") == "1"
