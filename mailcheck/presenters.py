@@ -457,6 +457,17 @@ class ResultView:
         )
 
     @cached_property
+    def setup_addresses(self) -> tuple[str, ...]:
+        """The addresses the page offers to set a mail program up for (mailcheck/autoconfig/):
+        each fix's address of ours, or the address checked when nothing is to change. None
+        when the address checked is not ours: its provider's servers are not ours to give."""
+        if not self.service_domain:
+            return ()
+        ours = (FixKind.USE_ADDRESS_ACCOUNT, FixKind.USE_ACCOUNT_ADDRESS, FixKind.ALIGN_HEADER_FROM)
+        found = dict.fromkeys(f.mail_from for f in self.report.fixes if f.kind in ours)
+        return tuple(found) or (self.mail_from,)
+
+    @cached_property
     def no_fix(self) -> str:
         """Why there is nothing to change, when there is nothing."""
         if self.report.fixes:
