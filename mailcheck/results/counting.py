@@ -20,6 +20,7 @@ import itertools
 import logging
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -48,7 +49,10 @@ def count_check(report: Report, source: str) -> None:
         report.after.delivery.value,
     )
     try:
-        # add() is a no-op when the key exists; incr() is atomic (INCR on Redis).
+        if isinstance(cache, RedisCache):
+            _increment_in_redis(cache, key)
+            return
+        # add() is a no-op when the key exists; incr() is atomic.
         cache.add(key, 0, timeout=_TIMEOUT)
         cache.incr(key)
     except ValueError:
@@ -56,6 +60,18 @@ def count_check(report: Report, source: str) -> None:
         cache.add(key, 1, timeout=_TIMEOUT)
     except (RedisError, OSError) as exc:
         logger.error("check not counted: the cache did not answer: %s", exc)
+
+
+def _increment_in_redis(redis_cache: RedisCache, key: str) -> None:
+    """INCR (which starts a missing counter at 0) and its expiry, in one round trip: Django's
+    add() and incr() take three on the check's path. The cache stores integers as they are,
+    so get_many() and decr() read and lower what INCR wrote."""
+    full_key = redis_cache.make_and_validate_key(key)
+    client = redis_cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
+    with client.pipeline(transaction=False) as pipe:
+        pipe.incr(full_key)
+        pipe.expire(full_key, _TIMEOUT)
+        pipe.execute()
 
 
 def move_counts_to_database(today: datetime.date | None = None) -> int:
