@@ -33,7 +33,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -91,6 +91,29 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except OSError:
         pass
+
+
+class _Restart:
+    """Starts a helper process again after it exits on its own, waiting a little longer each
+    time (1 s, doubling, at most a minute)."""
+
+    def __init__(self) -> None:
+        self.backoff = 1.0
+        self.due = 0.0
+
+    def watch(
+        self, name: str, process: subprocess.Popen[bytes] | None, start: Callable[[], None]
+    ) -> None:
+        if process is None or process.poll() is None:
+            return
+        now = time.monotonic()
+        if self.due == 0.0:
+            say(f"{name} exited ({process.returncode}); starting it again in {self.backoff:.0f} s")
+            self.due = now + self.backoff
+            self.backoff = min(self.backoff * 2, 60.0)
+        elif now >= self.due:
+            self.due = 0.0
+            start()
 
 
 class Supervisor:
@@ -196,8 +219,7 @@ class Supervisor:
         self.start_worker()
         self.start_receiver()
         self.server = subprocess.Popen(self.server_cmd, cwd=ROOT)  # noqa: S603
-        backoff = 1.0
-        next_start = 0.0
+        restarts = {"task worker": _Restart(), "test mail receiver": _Restart()}
         next_housekeeping = time.monotonic() + self.housekeeping_first
         try:
             while self.server.poll() is None:
@@ -208,19 +230,11 @@ class Supervisor:
                     self.restart_worker = False
                     self.stop_worker()
                     self.start_worker()
-                worker = self.worker
-                if worker is not None and worker.poll() is not None and not self.stopping:
-                    now = time.monotonic()
-                    if next_start == 0.0:
-                        say(
-                            f"task worker exited ({worker.returncode}); "
-                            f"starting it again in {backoff:.0f} s"
-                        )
-                        next_start = now + backoff
-                        backoff = min(backoff * 2, 60.0)
-                    elif now >= next_start:
-                        next_start = 0.0
-                        self.start_worker()
+                if not self.stopping:
+                    restarts["task worker"].watch("task worker", self.worker, self.start_worker)
+                    restarts["test mail receiver"].watch(
+                        "test mail receiver", self.receiver, self.start_receiver
+                    )
                 time.sleep(0.2)
         finally:
             self.stop_receiver()

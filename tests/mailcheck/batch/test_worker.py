@@ -281,3 +281,44 @@ def test_the_supervisor_runs_the_housekeeping_with_the_worker(tmp_path: Path) ->
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     assert "housekeeping" in log.read_text()
+
+
+def test_the_supervisor_starts_a_helper_again_when_it_exits(tmp_path: Path) -> None:
+    """The worker and the test mail receiver are started again after they die on their own."""
+    env = {
+        **sqlite_env(tmp_path / "db.sqlite3"),
+        "TASKS_BACKEND": "database",
+        "TEST_MAIL_BIND": f"127.0.0.1:{free_port()}",
+    }
+    prepare_database(env, demo=False)
+    log = tmp_path / "log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "scripts/run_with_worker.py", "--no-reload", "--", "sleep", "120"],
+            cwd=ROOT,
+            env=server_env(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def started(name: str) -> list[int]:
+        return [int(p) for p in re.findall(rf"{name} started \(pid (\d+)\)", log.read_text())]
+
+    try:
+        for name in ("task worker", "test mail receiver"):
+            deadline = time.monotonic() + 30
+            while not started(name):
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+            (first,) = started(name)
+            os.killpg(first, signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while len(started(name)) < 2:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+            assert f"{name} exited (-9); starting it again" in log.read_text()
+            assert alive(started(name)[1])
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
