@@ -40,6 +40,16 @@ def row_status(row: BatchRow) -> str:
     return "checked" if row.checked else "pending"
 
 
+# A spreadsheet reads a cell that begins with one of these as a formula: the uploaded values
+# are written with a leading apostrophe instead, so they stay text (the customer's own file,
+# but a list may have come from anyone).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -56,8 +66,8 @@ def rows_csv(batch: Batch, service_domains: tuple[str, ...]) -> Iterator[str]:
         yield writer.writerow(
             [
                 row.line,
-                row.account,
-                row.mail_from,
+                as_text(row.account),
+                as_text(row.mail_from),
                 status,
                 matches,
                 row.route_before,

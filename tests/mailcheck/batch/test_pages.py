@@ -246,6 +246,18 @@ def test_the_csv_download_decodes_back_to_the_results(
     assert table[5]["Problem (error_message)"] == "Account name: This field is empty."
 
 
+def test_the_csv_download_keeps_uploaded_formulas_as_text(
+    client: Client, demo: None, immediate: None
+) -> None:
+    upload(client, b'=HYPERLINK("http://x.example"),@SUM(A1)\n', url="/en/check/batch/")
+    batch = Batch.objects.get()
+    response = client.get(f"/en/check/batch/{batch.public_id}/results.csv")
+    raw = b"".join(response.streaming_content)  # type: ignore[arg-type]
+    (row,) = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))[1:]
+
+    assert row[1:3] == ['\'=HYPERLINK("http://x.example")', "'@SUM(A1)"]
+
+
 def test_the_japanese_csv_has_japanese_headers_and_text(
     client: Client, demo: None, immediate: None
 ) -> None:
