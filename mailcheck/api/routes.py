@@ -22,6 +22,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from mailcheck.api.errors import language
 from mailcheck.api.limits import api_admitted
 from mailcheck.api.models import ApiToken
 from mailcheck.api.schemas import CheckAnswer, CheckRequest, Errors, SavedResultAnswer
@@ -92,11 +93,6 @@ def errors(request: HttpRequest, status: int, *items: dict[str, str]) -> HttpRes
     return response
 
 
-def _language(request: HttpRequest) -> str:
-    # The API's URLs carry no language: Accept-Language chooses, Japanese by default.
-    return translation.get_language_from_request(request, check_path=False)
-
-
 # What pydantic calls a problem → the codes of the command line's --json errors.
 _CODES = {
     "missing": "required",
@@ -109,7 +105,7 @@ _CODES = {
 @api.exception_handler(ValidationError)
 def validation_failed(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Wrong types, missing or unknown keys, a body that is not an object: 400, named field."""
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         items = []
         for error in exc.errors:
             # loc is ("body", "payload", field, …); the body itself when it is not an object.
@@ -137,7 +133,7 @@ def validation_failed(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         message = gettext(
             "The token is not valid: send Authorization: Bearer with an active token from the "
             "admin, or no Authorization header at all."
@@ -152,7 +148,7 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """ninja's own refusals: above all a body that is not JSON."""
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         if exc.status_code == 400:
             item = {
                 "field": "body",
@@ -168,7 +164,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, refused: Refused) -> HttpResponse:
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         if refused.status == 429:
             message = gettext("Too many checks: try again in %(seconds)d seconds.")
         else:
@@ -187,7 +183,7 @@ def _refused(request: HttpRequest, refused: Refused) -> HttpResponse:
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         message = gettext("The check is not available at the moment. Please try again later.")
     return errors(request, 503, {"field": "request", "code": "unavailable", "message": message})
 
@@ -218,7 +214,7 @@ def check(request: HttpRequest, payload: CheckRequest) -> Any:
     resolver = current_resolver()
     started = time.perf_counter()
     domains = target_domains(payload.account, payload.mail_from, payload.header_from, service)
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         try:
             with api_admitted(request, token, domains, service, live_dns=resolver.source == "live"):
                 outcome = check_as_configured(
@@ -274,7 +270,7 @@ def saved_result(request: HttpRequest, code: str) -> Any:
     """The result saved under `code` (as a customer reads it out: case, dashes and spaces do
     not matter). An expired code and one that never existed get the same 404."""
     found = SavedResult.objects.kept().by_code(code).first()
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         if found is None:
             message = gettext("No saved result has this code; results are kept for a limited time.")
             return errors(request, 404, {"field": "code", "code": "not_found", "message": message})
@@ -292,7 +288,7 @@ def saved_result(request: HttpRequest, code: str) -> Any:
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The API's documentation, rendered on the server from the OpenAPI document: ninja's
     Swagger page needs scripts and inline styles that the site's CSP does not allow."""
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         return render(request, "mailcheck/api/docs.html", {"doc": docs_context()})
 
 

@@ -161,7 +161,10 @@ class SavedResultAnswer(CheckResult):
 
 
 class Error(Schema):
-    field: str = Field(description="The input concerned, or body, authorization, code.")
+    field: str = Field(
+        description="The input concerned: a field of the request, or body, file, id, code, "
+        "authorization, request."
+    )
     code: str
     message: str
     suggestion: str | None = None

@@ -22,6 +22,8 @@ from django.utils.translation import gettext
 from ninja import Schema, Status
 from pydantic import Field
 
+from mailcheck.api.errors import error_body, language
+from mailcheck.api.schemas import Errors
 from mailcheck.batch import texts
 from mailcheck.batch.export import row_status
 from mailcheck.batch.forms import parse_or_invalid
@@ -35,16 +37,6 @@ from mailcheck.services import ServiceNotConfigured, current_service
 from mailcheck.spf import SpfResult
 
 router = ninja.Router(tags=["batches"])
-
-
-class BatchError(Schema):
-    field: str = Field(description="file, body, request or id.")
-    code: str
-    message: str
-
-
-class BatchErrors(Schema):
-    errors: list[BatchError]
 
 
 class BatchCreated(Schema):
@@ -114,15 +106,6 @@ CSV_BODY = {
 }
 
 
-def _language(request: HttpRequest) -> str:
-    # The API's URLs carry no language: Accept-Language chooses, Japanese by default.
-    return translation.get_language_from_request(request, check_path=False)
-
-
-def _error(field: str, code: str, message: str) -> dict[str, list[dict[str, str]]]:
-    return {"errors": [{"field": field, "code": code, "message": message}]}
-
-
 def _upload(request: HttpRequest) -> bytes | None:
     content_type = request.content_type or ""
     if content_type.startswith("multipart/form-data"):
@@ -149,31 +132,31 @@ def _urls(request: HttpRequest, batch: Batch) -> dict[str, str]:
     "",
     response={
         201: BatchCreated,
-        400: BatchErrors,
-        413: BatchErrors,
-        429: BatchErrors,
-        503: BatchErrors,
+        400: Errors,
+        413: Errors,
+        429: Errors,
+        503: Errors,
     },
     openapi_extra=CSV_BODY,
     summary="Upload a CSV of account names and mail addresses to check",
 )
 def create(request: HttpRequest, response: HttpResponse) -> Any:
     """The batch is checked on the task queue; follow `status_url` until `finished`."""
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         try:
             service = current_service()
         except ServiceNotConfigured:
             message = gettext("The check is not available at the moment. Please try again later.")
-            return Status(503, _error("request", "unavailable", message))
+            return Status(503, error_body("request", "unavailable", message))
         if len(request.body) > settings.BATCH_MAX_BYTES:
             return Status(
-                413, _error("file", "too_big", texts.too_big_text(settings.BATCH_MAX_BYTES))
+                413, error_body("file", "too_big", texts.too_big_text(settings.BATCH_MAX_BYTES))
             )
         raw = _upload(request)
         if raw is None:
             return Status(
                 400,
-                _error(
+                error_body(
                     "file",
                     "required",
                     gettext(
@@ -185,7 +168,7 @@ def create(request: HttpRequest, response: HttpResponse) -> Any:
         try:
             parsed = parse_or_invalid(raw, service.domains)
         except ValidationError as invalid:
-            return Status(400, _error("file", str(invalid.code), " ".join(invalid.messages)))
+            return Status(400, error_body("file", str(invalid.code), " ".join(invalid.messages)))
         try:
             count_upload(request)
         except Refused as refused:
@@ -193,7 +176,7 @@ def create(request: HttpRequest, response: HttpResponse) -> Any:
                 "seconds": refused.retry_after
             }
             response["Retry-After"] = str(refused.retry_after)
-            return Status(429, _error("request", "rate_limited", message))
+            return Status(429, error_body("request", "rate_limited", message))
         batch = create_batch(parsed, request)
         return Status(
             201,
@@ -208,18 +191,18 @@ def create(request: HttpRequest, response: HttpResponse) -> Any:
 
 @router.get(
     "/{batch_id}",
-    response={200: BatchOut, 404: BatchErrors},
+    response={200: BatchOut, 404: Errors},
     url_name="batch_status",
     summary="A batch's progress, and its rows once finished",
 )
 def read(request: HttpRequest, batch_id: str, response: HttpResponse) -> Any:
     # A finished batch's rows hold customers' addresses.
     add_never_cache_headers(response)
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         batch = Batch.objects.live().filter(public_id=batch_id).first()
         if batch is None:
             message = gettext("There is no batch with this id, or it has expired.")
-            return Status(404, _error("id", "not_found", message))
+            return Status(404, error_body("id", "not_found", message))
         data: dict[str, Any] = {
             key: value
             for key, value in status_data(batch).items()

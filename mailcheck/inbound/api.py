@@ -7,11 +7,9 @@ answers whether the mail has arrived and, once it has, its grades.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 import ninja
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -19,24 +17,16 @@ from django.utils.translation import gettext
 from ninja import Schema, Status
 from pydantic import Field
 
+from mailcheck.api.errors import error_body, language
+from mailcheck.api.schemas import Errors
 from mailcheck.check import Delivery
 from mailcheck.inbound import services, texts
 from mailcheck.inbound.grading import DkimResult, DmarcResult, RouteGrade
 from mailcheck.inbound.models import TestAddress
-from mailcheck.ratelimit import Refused, count_per_client
+from mailcheck.ratelimit import Refused
 from mailcheck.spf import SpfResult
 
 router = ninja.Router(tags=["test mails"])
-
-
-class TestMailError(Schema):
-    field: str = Field(description="id, or a field of the request.")
-    code: str
-    message: str
-
-
-class TestMailErrors(Schema):
-    errors: list[TestMailError]
 
 
 class TestMailRequest(Schema):
@@ -84,34 +74,23 @@ class TestMailStatus(Schema):
     received: ReceivedOut | None
 
 
-def _language(request: HttpRequest) -> str:
-    return translation.get_language_from_request(request, check_path=False)
-
-
 @router.post(
     "",
-    response={201: TestMailCreated, 400: TestMailErrors, 429: TestMailErrors},
+    response={201: TestMailCreated, 400: Errors, 429: Errors},
     summary="Make a one-time address to send a test mail to",
 )
-def create(request: HttpRequest, payload: TestMailRequest) -> Any:
+def create(request: HttpRequest, payload: TestMailRequest, response: HttpResponse) -> Any:
     """Every field is optional (`{}`): given, the grades compare them with what was sent.
     A client may make TEST_MAIL_RATE_LIMIT addresses (429 with Retry-After past it)."""
     try:
-        count_per_client(request, "mailcheck.inbound.address", settings.TEST_MAIL_RATE_LIMIT)
+        services.count_new_address(request)
     except Refused as refused:
-        with translation.override(_language(request)):
+        with translation.override(language(request)):
             message = gettext("Too many test addresses: try again in %(seconds)d seconds.") % {
                 "seconds": refused.retry_after
             }
-        response = HttpResponse(
-            json.dumps(
-                {"errors": [{"field": "request", "code": "rate_limited", "message": message}]}
-            ),
-            status=429,
-            content_type="application/json",
-        )
         response["Retry-After"] = str(refused.retry_after)
-        return response
+        return Status(429, error_body("request", "rate_limited", message))
     address = services.create_address(payload.account, payload.mail_from, payload.header_from)
     return Status(
         201,
@@ -121,13 +100,13 @@ def create(request: HttpRequest, payload: TestMailRequest) -> Any:
 
 @router.get(
     "/{test_mail_id}",
-    response={200: TestMailStatus, 404: TestMailErrors},
+    response={200: TestMailStatus, 404: Errors},
     url_name="test_mail_status",
     summary="Whether the test mail has arrived, and its grades",
 )
 def read(request: HttpRequest, test_mail_id: str, response: HttpResponse) -> Any:
     add_never_cache_headers(response)
-    with translation.override(_language(request)):
+    with translation.override(language(request)):
         address = (
             TestAddress.objects.select_related("received")
             .filter(token=test_mail_id.lower())
@@ -135,9 +114,7 @@ def read(request: HttpRequest, test_mail_id: str, response: HttpResponse) -> Any
         )
         if address is None:
             message = gettext("There is no test address with this id.")
-            return Status(
-                404, {"errors": [{"field": "id", "code": "not_found", "message": message}]}
-            )
+            return Status(404, error_body("id", "not_found", message))
         status = texts.status_of(address)
         received = texts.received_data(address.received) if status == "received" else None
     return Status(

@@ -6,10 +6,12 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from mailcheck.inbound.grading import Envelope, Grades, Typed, grade, grades_to_json, split_message
 from mailcheck.inbound.models import ADDRESS_PREFIX, ReceivedMail, TestAddress
+from mailcheck.ratelimit import count_per_client
 from mailcheck.services import current_resolver, current_service
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,12 @@ def create_address(account: str = "", mail_from: str = "", header_from: str = ""
         mail_from=mail_from.strip()[:320],
         header_from=header_from.strip()[:320],
     )
+
+
+def count_new_address(request: HttpRequest) -> None:
+    """Count one new test address for the client against TEST_MAIL_RATE_LIMIT, the page and
+    the API on one count; Refused past it."""
+    count_per_client(request, "mailcheck.inbound.address", settings.TEST_MAIL_RATE_LIMIT)
 
 
 def token_of(rcpt: str) -> str | None:
@@ -88,4 +96,12 @@ def purge_expired() -> int:
     return per_model.get(TestAddress._meta.label, 0)
 
 
-__all__ = ["Grades", "create_address", "purge_expired", "receive", "token_of", "waiting_address"]
+__all__ = [
+    "Grades",
+    "count_new_address",
+    "create_address",
+    "purge_expired",
+    "receive",
+    "token_of",
+    "waiting_address",
+]

@@ -14,11 +14,8 @@ from mailcheck.autoconfig.qr import qr_svg
 from mailcheck.batch.views import private
 from mailcheck.inbound import services, texts
 from mailcheck.inbound.models import TestAddress
-from mailcheck.ratelimit import Refused, count_per_client
+from mailcheck.ratelimit import Refused
 from mailcheck.views import refusal
-
-# The test addresses a client may make (TEST_MAIL_RATE_LIMIT), on the page and the API alike.
-ADDRESS_LIMIT = "mailcheck.inbound.address"
 
 # Seconds between reloads of a waiting page without JavaScript (its script polls instead).
 REFRESH_SECONDS = 10
@@ -30,7 +27,7 @@ def start(request: HttpRequest) -> HttpResponse:
     carried: account, mail_from, header_from)."""
     if request.method == "POST":
         try:
-            count_per_client(request, ADDRESS_LIMIT, settings.TEST_MAIL_RATE_LIMIT)
+            services.count_new_address(request)
         except Refused as refused:
             return refusal(request, refused)
         address = services.create_address(

@@ -124,4 +124,4 @@ def test_the_openapi_document_describes_the_batch_routes(client: Client) -> None
     get = document["paths"]["/api/v1/batches/{batch_id}"]["get"]
     assert set(get["responses"]) == {"200", "404"}
     schemas = document["components"]["schemas"]
-    assert {"BatchCreated", "BatchOut", "BatchRowOut", "BatchErrors"} <= set(schemas)
+    assert {"BatchCreated", "BatchOut", "BatchRowOut", "Errors"} <= set(schemas)
