@@ -73,16 +73,15 @@ def route_taken(outcome: Outcome, service_domain: bool) -> RouteKind:
     return outcome.route.kind
 
 
-def finding_text(finding: Finding, report: Report, plain: bool = False) -> str:
-    """A finding in words: technical (the result's details) or, with ``plain``, in words
-    without SPF, DMARC or DKIM (under "Why")."""
+def finding_values(report: Report) -> dict[str, str]:
+    """What the findings' sentences quote of a report, the same for all of them."""
     reasons = {
         v.explanation or v.result.value
         for o in (report.before, report.after)
         for v in o.spf.verdicts
         if v.result in (SpfResult.PERMERROR, SpfResult.TEMPERROR)
     }
-    values = {
+    return {
         "account": report.account.name,
         "mail_from": report.mail_from.text,
         "domain": report.mail_from.domain,
@@ -92,6 +91,15 @@ def finding_text(finding: Finding, report: Report, plain: bool = False) -> str:
         "dmarc_domain": report.dmarc.domain if report.dmarc else "",
         "day": day_text(report.after.day),
     }
+
+
+def finding_text(
+    finding: Finding, report: Report, plain: bool = False, values: dict[str, str] | None = None
+) -> str:
+    """A finding in words: technical (the result's details) or, with ``plain``, in words
+    without SPF, DMARC or DKIM (under "Why"). ``values``: finding_values(report), when the
+    caller words several findings."""
+    values = values or finding_values(report)
     if finding is Finding.DMARC_ENFORCED and report.dmarc is not None:
         policies = messages.PLAIN_POLICIES if plain else messages.DMARC_POLICIES
         return str(policies[report.dmarc.policy.value]) % values
@@ -477,8 +485,13 @@ class ResultView:
     @cached_property
     def findings(self) -> tuple[FindingView, ...]:
         report = self.report
+        values = finding_values(report)
         return tuple(
-            FindingView(f.value, finding_text(f, report, plain=True), finding_text(f, report))
+            FindingView(
+                f.value,
+                finding_text(f, report, plain=True, values=values),
+                finding_text(f, report, values=values),
+            )
             for f in report.findings
         )
 
