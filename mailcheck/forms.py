@@ -27,6 +27,21 @@ class TextInput(forms.TextInput):
         self.html_attrs = format_html_join("", ' {}="{}"', self.attrs.items())
 
 
+def mail_input(placeholder: str, *, autocomplete: str) -> TextInput:
+    """A box for an account name or a mail address: as long as MAX_INPUT, no spelling
+    correction or capitals, the phone's e-mail keyboard."""
+    return TextInput(
+        attrs={
+            "autocomplete": autocomplete,
+            "spellcheck": "false",
+            "autocapitalize": "none",
+            "maxlength": MAX_INPUT,
+            "inputmode": "email",
+            "placeholder": placeholder,
+        }
+    )
+
+
 class CheckForm(forms.Form):
     """The two settings. Neither is required here: the core reads both and names every problem
     of both at once (an empty field included), so a customer fixes everything in one round."""
@@ -37,16 +52,7 @@ class CheckForm(forms.Form):
             "The user name your mail program logs in with to send mail, for example "
             "iij-taro.iijmio-mail.jp."
         ),
-        widget=TextInput(
-            attrs={
-                "autocomplete": "username",
-                "spellcheck": "false",
-                "autocapitalize": "none",
-                "maxlength": MAX_INPUT,
-                "inputmode": "email",
-                "placeholder": "iij-taro.iijmio-mail.jp",
-            }
-        ),
+        widget=mail_input("iij-taro.iijmio-mail.jp", autocomplete="username"),
         required=False,
     )
     mail_from = forms.CharField(
@@ -55,16 +61,7 @@ class CheckForm(forms.Form):
             "The address set as “mail address” in your mail program: the one your mail is sent "
             "from."
         ),
-        widget=TextInput(
-            attrs={
-                "autocomplete": "email",
-                "spellcheck": "false",
-                "autocapitalize": "none",
-                "maxlength": MAX_INPUT,
-                "inputmode": "email",
-                "placeholder": "iij-taro@iijmio-mail.jp",
-            }
-        ),
+        widget=mail_input("iij-taro@iijmio-mail.jp", autocomplete="email"),
         required=False,
     )
     # Advanced and optional: empty means the visible From is the envelope From, as mail clients
@@ -77,15 +74,6 @@ class CheckForm(forms.Form):
             "address above is the envelope From that servers check; this one is the From "
             "header that recipients read."
         ),
-        widget=TextInput(
-            attrs={
-                "autocomplete": "off",
-                "spellcheck": "false",
-                "autocapitalize": "none",
-                "maxlength": MAX_INPUT,
-                "inputmode": "email",
-                "placeholder": "taro@example.jp",
-            }
-        ),
+        widget=mail_input("taro@example.jp", autocomplete="off"),
         required=False,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mailcheck.forms import MAX_INPUT, TextInput
+from mailcheck.forms import mail_input
 
 
 class SetupForm(forms.Form):
@@ -15,15 +15,6 @@ class SetupForm(forms.Form):
         help_text=_(
             "The address you want to send and receive with, for example iij-taro@iijmio-mail.jp."
         ),
-        widget=TextInput(
-            attrs={
-                "autocomplete": "email",
-                "spellcheck": "false",
-                "autocapitalize": "none",
-                "maxlength": MAX_INPUT,
-                "inputmode": "email",
-                "placeholder": "iij-taro@iijmio-mail.jp",
-            }
-        ),
+        widget=mail_input("iij-taro@iijmio-mail.jp", autocomplete="email"),
         required=False,
     )
