@@ -324,6 +324,19 @@ class FixView:
     domain_check: bool
 
 
+def fix_view(fix: Fix) -> FixView:
+    """A fix as a page shows it (the result's, and a received test mail's)."""
+    return FixView(
+        kind=fix.kind.value,
+        text=fix_text(fix),
+        account=fix.account,
+        mail_from=fix.mail_from,
+        domain=fix.domain,
+        copy_values=fix.kind in (FixKind.USE_ADDRESS_ACCOUNT, FixKind.USE_ACCOUNT_ADDRESS),
+        domain_check=fix.kind is FixKind.USE_OWN_PROVIDER,
+    )
+
+
 @dataclass(frozen=True)
 class FindingView:
     code: str
@@ -451,18 +464,7 @@ class ResultView:
 
     @cached_property
     def fixes(self) -> tuple[FixView, ...]:
-        return tuple(
-            FixView(
-                kind=f.kind.value,
-                text=fix_text(f),
-                account=f.account,
-                mail_from=f.mail_from,
-                domain=f.domain,
-                copy_values=f.kind in (FixKind.USE_ADDRESS_ACCOUNT, FixKind.USE_ACCOUNT_ADDRESS),
-                domain_check=f.kind is FixKind.USE_OWN_PROVIDER,
-            )
-            for f in self.report.fixes
-        )
+        return tuple(fix_view(f) for f in self.report.fixes)
 
     @cached_property
     def setup_addresses(self) -> tuple[str, ...]:

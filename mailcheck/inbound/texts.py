@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mailcheck import messages
 from mailcheck.inbound.grading import Grades, RouteGrade, grades_from_json
 from mailcheck.inbound.models import ReceivedMail, TestAddress
-from mailcheck.presenters import fix_text
+from mailcheck.presenters import fix_text, fix_view
 
 ROUTES: dict[RouteGrade, Promise] = {
     RouteGrade.LISTED: _(
@@ -80,15 +80,7 @@ def page_view(mail: ReceivedMail) -> dict[str, Any]:
         "grades": grades,
         "outcome_text": messages.DELIVERY_TODAY[grades.outcome],
         "route_text": ROUTES[grades.route],
-        "fixes": [
-            {
-                "text": fix_text(f),
-                "account": f.account,
-                "mail_from": f.mail_from,
-                "copy_values": bool(f.account and f.mail_from),
-            }
-            for f in grades.fixes
-        ],
+        "fixes": [fix_view(f) for f in grades.fixes],
         "no_fix": NO_FIX,
         "comparisons": [
             {"label": FIELDS[c.field], "typed": c.typed, "sent": c.sent, "same": c.same}

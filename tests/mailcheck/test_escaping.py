@@ -110,7 +110,6 @@ NOT_TEXT = {
     "q.status",
     "account_label",
     "mail_label",
-    "copy_label",
     "t_records",
     "t_top",
     "t_no_record",
